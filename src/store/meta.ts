@@ -29,12 +29,13 @@ const stringMap = z.record(z.string(), z.string());
 export const metadataSchema = z.looseObject({
   name: dnsSubdomain,
   namespace: dnsLabel.optional(),
-  uid: z.string().optional(),
-  generation: z.number().int().nonnegative().optional(),
-  resourceVersion: z.string().optional(),
-  creationTimestamp: z.union([z.string(), z.date().transform((d) => d.toISOString())]).optional(),
-  labels: stringMap.optional(),
-  annotations: stringMap.optional(),
+  // `nullish`: `kubectl create --dry-run -o yaml` writes `creationTimestamp: null`, and other fields may be null too.
+  uid: z.string().nullish(),
+  generation: z.number().int().nonnegative().nullish(),
+  resourceVersion: z.string().nullish(),
+  creationTimestamp: z.union([z.string(), z.date().transform((d) => d.toISOString())]).nullish(),
+  labels: stringMap.nullish(),
+  annotations: stringMap.nullish(),
 });
 
 export type RawMetadata = z.infer<typeof metadataSchema>;
@@ -52,10 +53,10 @@ export function toMeta(m: RawMetadata, defaultNamespace: string): ObjectMeta {
     labels: m.labels ?? {},
     annotations: m.annotations ?? {},
   };
-  if (m.uid !== undefined) meta.uid = m.uid;
-  if (m.generation !== undefined) meta.generation = m.generation;
-  if (m.resourceVersion !== undefined) meta.resourceVersion = m.resourceVersion;
-  if (m.creationTimestamp !== undefined) meta.creationTimestamp = m.creationTimestamp;
+  if (m.uid != null) meta.uid = m.uid;
+  if (m.generation != null) meta.generation = m.generation;
+  if (m.resourceVersion != null) meta.resourceVersion = m.resourceVersion;
+  if (m.creationTimestamp != null) meta.creationTimestamp = m.creationTimestamp;
   return meta;
 }
 
@@ -74,12 +75,21 @@ export function zodIssues(error: z.ZodError): FieldIssue[] {
   const issues = error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
   issues.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.message < b.message ? -1 : 1));
   // zod may report the same problem twice through unions; keep one of each.
-  return issues.filter((x, i) => i === 0 || x.path !== issues[i - 1]!.path || x.message !== issues[i - 1]!.message);
+  return issues.filter((x, i) => {
+    const prev = issues[i - 1];
+    return prev === undefined || x.path !== prev.path || x.message !== prev.message;
+  });
 }
 
-/** True when any issue is a size bound (too many items, too long a string): the object is reported TooLarge. */
+/**
+ * True when any issue is a size bound on a list or a long text (too many backends, a regex of megabytes): the
+ * object is reported TooLarge. Names longer than DNS allows and numbers out of range are ordinary InvalidSpec.
+ */
 export function isTooLarge(error: z.ZodError): boolean {
-  return error.issues.some((i) => i.code === 'too_big');
+  return error.issues.some(
+    (i) =>
+      i.code === 'too_big' && (i.origin === 'array' || (i.origin === 'string' && Number(i.maximum) > 253)),
+  );
 }
 
 /** The header every document needs before its kind-specific schema can even be chosen. */

@@ -28,13 +28,7 @@ export interface ObjectMeta {
 }
 
 export type CoreKind =
-  | 'Namespace'
-  | 'Service'
-  | 'EndpointSlice'
-  | 'Pod'
-  | 'ServiceAccount'
-  | 'Deployment'
-  | 'ReplicaSet';
+  'Namespace' | 'Service' | 'EndpointSlice' | 'Pod' | 'ServiceAccount' | 'Deployment' | 'ReplicaSet';
 export type SmiKind = 'TrafficSplit' | 'TrafficTarget' | 'HTTPRouteGroup' | 'TCPRoute' | 'UDPRoute';
 export type Kind = CoreKind | SmiKind;
 
@@ -210,7 +204,8 @@ export interface HeaderMatch {
   readonly value: string;
 }
 
-export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE' | 'CONNECT' | 'OPTIONS' | 'TRACE' | 'PATCH';
+export type HttpMethod =
+  'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE' | 'CONNECT' | 'OPTIONS' | 'TRACE' | 'PATCH';
 export const HTTP_METHODS: readonly HttpMethod[] = [
   'GET',
   'HEAD',

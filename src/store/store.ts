@@ -101,9 +101,11 @@ export class Store implements StoreView {
   refs(): ObjectRef[] {
     const out: ObjectRef[] = [];
     for (const kind of Object.keys(KIND_INDEX) as Kind[]) {
-      for (const o of this.mapOf(kind).values()) out.push({ kind, namespace: o.meta.namespace, name: o.meta.name });
+      for (const o of this.mapOf(kind).values())
+        out.push({ kind, namespace: o.meta.namespace, name: o.meta.name });
     }
-    for (const o of this.invalid.values()) out.push({ kind: o.kind, namespace: o.meta.namespace, name: o.meta.name });
+    for (const o of this.invalid.values())
+      out.push({ kind: o.kind, namespace: o.meta.namespace, name: o.meta.name });
     return out;
   }
 

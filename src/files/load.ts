@@ -1,0 +1,177 @@
+// File mode, one shot: read YAML/JSON files and directories into a Store. Every problem is reported as a value
+// (FileError, an InvalidObject in the Store, an ignored document); one bad document never stops the others.
+
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { refKey } from '../store/objects.js';
+import type { Kind } from '../store/objects.js';
+import { Store } from '../store/store.js';
+import type { FileError, ParsedDocument, ParseFileOptions } from './parse-file.js';
+import { parseFileText } from './parse-file.js';
+
+export type { FileError, ParsedDocument, ParsedFile, ParseFileOptions } from './parse-file.js';
+export { MAX_DOCUMENT_BYTES, parseFileText } from './parse-file.js';
+
+/** A well-formed object of a kind the mesh does not watch. */
+export interface IgnoredDocument {
+  readonly file: string;
+  readonly line: number;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name?: string;
+}
+
+export interface FileLoadResult {
+  readonly store: Store;
+  /** Grouped by file in load order, by position within a file. */
+  readonly fileErrors: readonly FileError[];
+  readonly ignored: readonly IgnoredDocument[];
+  /** Non-empty YAML documents read. */
+  readonly documents: number;
+}
+
+/** Extensions read when walking a directory; files named explicitly are read whatever their name. */
+export const FILE_EXTENSIONS: readonly string[] = ['.yaml', '.yml', '.json'];
+
+function errnoMessage(e: unknown): string {
+  const code = (e as { code?: unknown }).code;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return e instanceof Error ? e.message : String(e);
+}
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export type ListedEntry = { readonly file: string } | { readonly error: FileError };
+
+/**
+ * The files `paths` denote, in load order, and the paths that could not be listed, in the same order: paths in
+ * the order given, directories walked recursively in sorted order of their entries (hidden entries skipped, only
+ * FILE_EXTENSIONS). A file reached twice is listed once.
+ */
+export async function listFiles(paths: readonly string[]): Promise<ListedEntry[]> {
+  const out: ListedEntry[] = [];
+  const seenFiles = new Set<string>();
+  const seenDirs = new Set<string>();
+
+  const addFile = async (file: string): Promise<void> => {
+    const real = await realpath(file).catch(() => file);
+    if (seenFiles.has(real)) return;
+    seenFiles.add(real);
+    out.push({ file });
+  };
+
+  const walk = async (dir: string): Promise<void> => {
+    const real = await realpath(dir).catch(() => dir);
+    // A symbolic link back up the tree would otherwise loop forever.
+    if (seenDirs.has(real)) return;
+    seenDirs.add(real);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (e) {
+      out.push({ error: { file: dir, message: `cannot read directory: ${errnoMessage(e)}` } });
+      return;
+    }
+    for (const name of names.sort(byName)) {
+      if (name.startsWith('.')) continue;
+      const full = join(dir, name);
+      let st;
+      try {
+        st = await stat(full);
+      } catch (e) {
+        out.push({ error: { file: full, message: errnoMessage(e) } });
+        continue;
+      }
+      if (st.isDirectory()) await walk(full);
+      else if (st.isFile() && FILE_EXTENSIONS.includes(extname(name).toLowerCase())) await addFile(full);
+    }
+  };
+
+  for (const p of paths) {
+    let st;
+    try {
+      st = await stat(p);
+    } catch (e) {
+      out.push({ error: { file: p, message: errnoMessage(e) } });
+      continue;
+    }
+    if (st.isDirectory()) await walk(p);
+    else if (st.isFile()) await addFile(p);
+    else out.push({ error: { file: p, message: 'not a regular file or directory' } });
+  }
+  return out;
+}
+
+function place(d: { file: string; line: number }): string {
+  return `${d.file}:${d.line}`;
+}
+
+function describe(kind: Kind, namespace: string, name: string): string {
+  return `${kind} ${namespace === '' ? name : `${namespace}/${name}`}`;
+}
+
+/** Reads `paths` (files and directories) into a new Store. Never throws for a problem with the input. */
+export async function loadFiles(
+  paths: readonly string[],
+  options: ParseFileOptions = {},
+): Promise<FileLoadResult> {
+  const store = new Store();
+  const fileErrors: FileError[] = [];
+  const ignored: IgnoredDocument[] = [];
+  const defined = new Map<string, ParsedDocument>();
+  let documents = 0;
+
+  for (const entry of await listFiles(paths)) {
+    if ('error' in entry) {
+      fileErrors.push(entry.error);
+      continue;
+    }
+    const file = entry.file;
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      fileErrors.push({ file, message: `cannot read file: ${errnoMessage(e)}` });
+      continue;
+    }
+    const parsed = parseFileText(file, text, options);
+    documents += parsed.documents;
+    const errors: FileError[] = [...parsed.errors];
+    for (const doc of parsed.outcomes) {
+      const o = doc.outcome;
+      if (o.status === 'ignored') {
+        ignored.push({
+          file: doc.file,
+          line: doc.line,
+          apiVersion: o.apiVersion,
+          kind: o.kind,
+          ...(o.name !== undefined ? { name: o.name } : {}),
+        });
+        continue;
+      }
+      const obj = o.status === 'ok' ? o.object : o.invalid;
+      const key = refKey({ kind: obj.kind, namespace: obj.meta.namespace, name: obj.meta.name });
+      const first = defined.get(key);
+      if (first !== undefined) {
+        errors.push({
+          file: doc.file,
+          line: doc.line,
+          message:
+            `duplicate ${describe(obj.kind, obj.meta.namespace, obj.meta.name)}: already defined at ` +
+            `${place(first)}; this definition at ${place(doc)} is ignored`,
+        });
+        continue;
+      }
+      defined.set(key, doc);
+      if (o.status === 'ok') store.upsert(o.object);
+      else store.upsertInvalid(o.invalid);
+    }
+    errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    fileErrors.push(...errors);
+  }
+  return { store, fileErrors, ignored, documents };
+}

@@ -1,0 +1,99 @@
+// Services: their kind, the names clients use, each port's protocol and endpoints, and the identities behind
+// them. Routes start as "to itself" and are replaced by split.ts where a TrafficSplit applies.
+
+import { resolveServiceEndpoints } from '../store/endpoints.js';
+import type { Service } from '../store/objects.js';
+import type { StoreView } from '../store/store.js';
+import { nsName } from '../store/store.js';
+import { identityKey, sortedUnique, sortedValues } from './identity.js';
+import type {
+  EndpointModel,
+  NamespaceModel,
+  RouteModel,
+  ServiceModel,
+  ServicePortModel,
+  TranslateOptions,
+} from './model.js';
+import { portProtocol } from './protocol.js';
+
+/** Mutable while translate runs; frozen into ServiceModel at the end. */
+export interface ServiceDraft extends Omit<ServiceModel, 'ports'> {
+  readonly source: Service;
+  readonly ports: PortDraft[];
+}
+export type PortDraft = { -readonly [K in keyof ServicePortModel]: ServicePortModel[K] } & {
+  routes: RouteModel[];
+};
+
+export function serviceHostnames(name: string, namespace: string, clusterDomain: string): string[] {
+  return [
+    name,
+    `${name}.${namespace}`,
+    `${name}.${namespace}.svc`,
+    `${name}.${namespace}.svc.${clusterDomain}`,
+  ];
+}
+
+export function serviceDrafts(
+  view: StoreView,
+  namespaces: ReadonlyMap<string, NamespaceModel>,
+  opts: TranslateOptions,
+): Map<string, ServiceDraft> {
+  const out = new Map<string, ServiceDraft>();
+  for (const svc of sortedValues(view.Service)) {
+    const { namespace, name } = svc.meta;
+    const key = nsName(namespace, name);
+    const type: ServiceDraft['type'] =
+      svc.type === 'ExternalName' ? 'ExternalName' : svc.clusterIP === 'None' ? 'Headless' : 'ClusterIP';
+    const identities: string[] = [];
+    const ports: PortDraft[] = resolveServiceEndpoints(view, svc).map(({ port, endpoints }) => {
+      const eps: EndpointModel[] = endpoints.map((e) => {
+        const ep: { -readonly [K in keyof EndpointModel]: EndpointModel[K] } = {
+          address: e.address,
+          port: e.port,
+          ready: e.ready,
+        };
+        if (e.pod !== undefined) {
+          ep.pod = nsName(e.pod.namespace, e.pod.name);
+          const pod = view.Pod.get(ep.pod);
+          if (pod !== undefined) {
+            ep.identity = identityKey(pod.meta.namespace, pod.serviceAccount);
+            identities.push(ep.identity);
+          }
+        }
+        if (e.hostname !== undefined) ep.hostname = e.hostname;
+        return ep;
+      });
+      const self: RouteModel = { backends: [{ service: key, port: port.port, weight: 1 }] };
+      const draft: PortDraft = {
+        port: port.port,
+        protocol: portProtocol(port),
+        targetPort: port.targetPort,
+        endpoints: eps,
+        routes: [self],
+      };
+      if (port.name !== undefined) draft.name = port.name;
+      return draft;
+    });
+    const draft: { -readonly [K in keyof ServiceDraft]: ServiceDraft[K] } = {
+      source: svc,
+      key,
+      namespace,
+      name,
+      type,
+      hostnames: serviceHostnames(name, namespace, opts.clusterDomain),
+      ports,
+      identities: sortedUnique(identities),
+      accessMode: namespaces.get(namespace)?.accessMode ?? opts.accessMode,
+    };
+    if (type === 'ClusterIP' && svc.clusterIP !== undefined) draft.clusterIP = svc.clusterIP;
+    if (svc.externalName !== undefined) draft.externalName = svc.externalName;
+    out.set(key, draft);
+  }
+  return out;
+}
+
+export function freezeService(d: ServiceDraft): ServiceModel {
+  const { source: _source, ports, ...rest } = d;
+  return { ...rest, ports: ports.map((p) => ({ ...p, routes: p.routes })) };
+}

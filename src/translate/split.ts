@@ -1,0 +1,260 @@
+// TrafficSplit → the routes of the apex Service's ports.
+//
+// Each split is first checked on its own (apex, backends, weights, matches), then splits without matches that
+// share an apex are resolved (oldest wins, then name), then the survivors rewrite the apex ports' routes:
+// a split without matches replaces the default route; a split with matches adds routes ahead of it.
+
+import type { TrafficSplit } from '../store/objects.js';
+import type { StoreView } from '../store/store.js';
+import { nsName } from '../store/store.js';
+import type { ConditionSet } from './conditions.js';
+import type { HttpMatchModel, RouteModel, WeightedBackend } from './model.js';
+import { sortedValues } from './identity.js';
+import { isHttpFamily } from './protocol.js';
+import type { RouteGroupModel } from './routes.js';
+import type { ServiceDraft } from './services.js';
+
+const UINT32_MAX = 4294967295n;
+
+interface SplitPlan {
+  readonly split: TrafficSplit;
+  readonly key: string;
+  readonly apex: ServiceDraft;
+  /** Resolved backends with their weights in nano-units. */
+  readonly backends: readonly { readonly svc: ServiceDraft; readonly nano: bigint }[];
+  /** Absent: the split applies to all traffic. */
+  readonly matches?: readonly HttpMatchModel[];
+}
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
+}
+
+/** Reduces exact weights to the smallest integers with the same ratios. */
+export function reduceWeights(nanos: readonly bigint[]): bigint[] {
+  const g = nanos.reduce((acc, n) => (n === 0n ? acc : acc === 0n ? n : gcd(acc, n)), 0n);
+  return g === 0n ? nanos.map(() => 0n) : nanos.map((n) => n / g);
+}
+
+function plan(
+  split: TrafficSplit,
+  services: ReadonlyMap<string, ServiceDraft>,
+  groups: ReadonlyMap<string, RouteGroupModel>,
+  view: StoreView,
+  cs: ConditionSet,
+): SplitPlan | undefined {
+  const { namespace: ns, name } = split.meta;
+  const reject = (reason: string, message: string): undefined => {
+    cs.reject('TrafficSplit', ns, name, reason, message);
+    return undefined;
+  };
+  const unresolved = (reason: string, message: string): void =>
+    cs.unresolved('TrafficSplit', ns, name, reason, message);
+
+  const apex = services.get(nsName(ns, split.service));
+  if (apex === undefined) {
+    unresolved('ApexNotFound', `spec.service: Service ${ns}/${split.service} not found`);
+    return reject(
+      'ApexNotFound',
+      `spec.service: apex Service ${ns}/${split.service} does not exist; clients address the apex by its name, so the split cannot apply`,
+    );
+  }
+  if (apex.type === 'ExternalName') {
+    return reject(
+      'UnsupportedApex',
+      `spec.service: Service ${ns}/${split.service} is of type ExternalName; a split needs an apex with ports clients connect to`,
+    );
+  }
+
+  const seen = new Set<string>();
+  for (const [i, b] of split.backends.entries()) {
+    if (seen.has(b.service)) {
+      return reject(
+        'DuplicateBackend',
+        `spec.backends[${i}].service: Service "${b.service}" is listed more than once; list each backend once with its total weight`,
+      );
+    }
+    seen.add(b.service);
+  }
+  if (split.backends.length === 0)
+    return reject('NoBackends', 'spec.backends: a split needs at least one backend');
+  if (split.backends.every((b) => b.weight.nano === 0n)) {
+    return reject(
+      'AllWeightsZero',
+      `spec.backends: every weight is 0 (${split.backends.map((b) => `${b.service}=${b.weight.text}`).join(', ')}); at least one backend must receive traffic`,
+    );
+  }
+
+  let matches: HttpMatchModel[] | undefined;
+  if (split.matches !== undefined && split.matches.length > 0) {
+    matches = [];
+    for (const [i, ref] of split.matches.entries()) {
+      if (
+        ref.kind !== 'HTTPRouteGroup' ||
+        (ref.apiGroup !== undefined && ref.apiGroup !== 'specs.smi-spec.io')
+      ) {
+        unresolved(
+          'UnsupportedKind',
+          `spec.matches[${i}]: kind ${ref.apiGroup ?? ''}${ref.apiGroup ? '/' : ''}${ref.kind} is not supported; only specs.smi-spec.io HTTPRouteGroup`,
+        );
+        continue;
+      }
+      const group = groups.get(nsName(ns, ref.name));
+      if (group === undefined) {
+        const invalid = view.invalid.has(`HTTPRouteGroup/${ns}/${ref.name}`);
+        unresolved(
+          'RouteGroupNotFound',
+          `spec.matches[${i}]: HTTPRouteGroup ${ns}/${ref.name} ${invalid ? 'is invalid' : 'not found'}`,
+        );
+        continue;
+      }
+      matches.push(...group.matches.values());
+    }
+    if (matches.length === 0) {
+      return reject(
+        'NoMatchesResolved',
+        'spec.matches: none of the referenced HTTPRouteGroups resolved (or they hold no matches); the split is not applied rather than widened to all traffic',
+      );
+    }
+  }
+
+  const backends: { svc: ServiceDraft; nano: bigint }[] = [];
+  for (const [i, b] of split.backends.entries()) {
+    const svc = services.get(nsName(ns, b.service));
+    if (svc === undefined) {
+      unresolved(
+        'BackendNotFound',
+        `spec.backends[${i}].service: Service ${ns}/${b.service} not found; excluded${b.weight.nano === 0n ? '' : ` (its weight ${b.weight.text} goes to no one)`}`,
+      );
+      continue;
+    }
+    backends.push({ svc, nano: b.weight.nano });
+  }
+  const p: { -readonly [K in keyof SplitPlan]: SplitPlan[K] } = {
+    split,
+    key: nsName(ns, name),
+    apex,
+    backends,
+  };
+  if (matches !== undefined) p.matches = matches;
+  return p;
+}
+
+/** Splits without matches that share an apex: the oldest wins, then the first by name. */
+function resolveConflicts(plans: SplitPlan[], cs: ConditionSet): SplitPlan[] {
+  const order = (a: SplitPlan, b: SplitPlan): number => {
+    const ta = a.split.meta.creationTimestamp ?? '';
+    const tb = b.split.meta.creationTimestamp ?? '';
+    if (ta !== tb) return ta < tb ? -1 : 1;
+    return a.split.meta.name < b.split.meta.name ? -1 : a.split.meta.name > b.split.meta.name ? 1 : 0;
+  };
+  const sorted = [...plans].sort(order);
+  const winner = new Map<string, SplitPlan>();
+  const out: SplitPlan[] = [];
+  for (const p of sorted) {
+    if (p.matches === undefined) {
+      const w = winner.get(p.apex.key);
+      if (w !== undefined) {
+        cs.reject(
+          'TrafficSplit',
+          p.split.meta.namespace,
+          p.split.meta.name,
+          'Conflict',
+          `spec.service: apex ${p.apex.key} is already split by TrafficSplit ${w.key}, which is older (or first by name); only one split without matches may apply per apex`,
+        );
+        continue;
+      }
+      winner.set(p.apex.key, p);
+    }
+    out.push(p);
+  }
+  return out;
+}
+
+function apply(p: SplitPlan, cs: ConditionSet): void {
+  const { namespace: ns, name } = p.split.meta;
+  const notes: string[] = [];
+  const unmatched = new Map<string, number[]>();
+  let applied = 0;
+  for (const port of p.apex.ports) {
+    const l4 = p.apex.source.ports.find((sp) => sp.port === port.port)?.protocol;
+    const candidates: { svc: ServiceDraft; nano: bigint }[] = [];
+    for (const b of p.backends) {
+      const bp = b.svc.source.ports.find((sp) => sp.port === port.port && sp.protocol === l4);
+      if (bp === undefined) unmatched.set(b.svc.name, [...(unmatched.get(b.svc.name) ?? []), port.port]);
+      else candidates.push(b);
+    }
+    if (candidates.every((c) => c.nano === 0n)) {
+      notes.push(
+        `port ${port.port}: no backend with a non-zero weight serves this port; traffic keeps going to the apex`,
+      );
+      continue;
+    }
+    if (p.matches !== undefined && !isHttpFamily(port.protocol)) {
+      notes.push(
+        `port ${port.port}: matches apply to HTTP traffic only, and this port is ${port.protocol}; not split`,
+      );
+      continue;
+    }
+    const reduced = reduceWeights(candidates.map((c) => c.nano));
+    if (reduced.reduce((a, b) => a + b, 0n) > UINT32_MAX) {
+      cs.reject(
+        'TrafficSplit',
+        ns,
+        name,
+        'WeightsOutOfRange',
+        'spec.backends: the weights span too wide a range (their exact ratio needs more than 32 bits); use weights of similar magnitude',
+      );
+      return;
+    }
+    const backends: WeightedBackend[] = candidates.map((c, i) => ({
+      service: c.svc.key,
+      port: port.port,
+      weight: Number(reduced[i]),
+    }));
+    backends.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+    if (p.matches === undefined) {
+      // Replace the default (last, match-less) route; match routes added by other splits stay ahead of it.
+      port.routes[port.routes.length - 1] = { split: p.key, backends };
+    } else {
+      const routes: RouteModel[] = p.matches.map((m) => ({ split: p.key, match: m, backends }));
+      port.routes.splice(port.routes.length - 1, 0, ...routes);
+    }
+    applied++;
+  }
+  for (const [svc, ports] of [...unmatched].sort()) {
+    cs.unresolved(
+      'TrafficSplit',
+      ns,
+      name,
+      'NoMatchingPort',
+      `backend ${ns}/${svc} has no port matching apex port${ports.length > 1 ? 's' : ''} ${ports.join(', ')}; excluded there`,
+    );
+  }
+  if (applied === 0) {
+    cs.reject(
+      'TrafficSplit',
+      ns,
+      name,
+      'NoEffectiveBackends',
+      `the split applies to no port of ${p.apex.key}: ${notes.join('; ')}`,
+    );
+  } else if (notes.length > 0) {
+    cs.unresolved('TrafficSplit', ns, name, 'PartiallyApplied', notes.join('; '));
+  }
+}
+
+export function applySplits(
+  view: StoreView,
+  services: ReadonlyMap<string, ServiceDraft>,
+  groups: ReadonlyMap<string, RouteGroupModel>,
+  cs: ConditionSet,
+): void {
+  const plans: SplitPlan[] = [];
+  for (const split of sortedValues(view.TrafficSplit)) {
+    const p = plan(split, services, groups, view, cs);
+    if (p !== undefined) plans.push(p);
+  }
+  for (const p of resolveConflicts(plans, cs)) apply(p, cs);
+}
