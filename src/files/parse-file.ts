@@ -130,7 +130,12 @@ export function parseFileText(file: string, text: string, options: ParseFileOpti
     const outcome =
       bytes > limit ? tooLargeOutcome(raw, origin, describeSize(bytes, limit)) : parseObject(raw, origin);
     if (outcome.status === 'error') {
-      errors.push({ file, line, message: `not a Kubernetes object: ${formatIssues(outcome.issues)}` });
+      // A document with a usable apiVersion and kind is an object of a kind we cannot read (IdentityBinding, a
+      // misspelt kind); anything else is not a Kubernetes object at all.
+      const r = raw as { apiVersion?: unknown; kind?: unknown } | null;
+      const typed = typeof r?.apiVersion === 'string' && typeof r.kind === 'string';
+      const prefix = typed ? `unsupported ${String(r.kind)}` : 'not a Kubernetes object';
+      errors.push({ file, line, message: `${prefix}: ${formatIssues(outcome.issues)}` });
     } else {
       outcomes.push({ file, line, outcome });
     }

@@ -125,3 +125,30 @@ export function parseWith<S extends z.ZodType>(
   const reason = isTooLarge(r.error) ? 'TooLarge' : 'InvalidSpec';
   return { ok: false, outcome: invalidOutcome(kind, meta, origin, reason, zodIssues(r.error)) };
 }
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a map';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  return `${typeof v === 'number' ? 'the number' : typeof v === 'boolean' ? 'the boolean' : typeof v} ${String(v)}`;
+}
+
+// Messages users read in `validate` and in status conditions: plain words instead of zod's defaults.
+// Set once, here at the edge where every kind is parsed; a schema's own message still wins.
+z.config({
+  customError: (iss) => {
+    if (iss.code === 'invalid_type') {
+      if (iss.input === undefined) return 'required';
+      const expected = iss.expected === 'array' ? 'a list' : iss.expected === 'object' ? 'a map' : `a ${iss.expected}`;
+      return `must be ${expected}, not ${describeValue(iss.input)}`;
+    }
+    if (iss.code === 'too_big' && Array.isArray(iss.input)) {
+      return `too many items (${iss.input.length}); at most ${String(iss.maximum)}`;
+    }
+    if (iss.code === 'too_big' && typeof iss.input === 'string') {
+      return `too long (${iss.input.length} characters); at most ${String(iss.maximum)}`;
+    }
+    return undefined;
+  },
+});

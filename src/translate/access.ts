@@ -91,6 +91,16 @@ function httpRule(
     return undefined;
   }
   let matches: HttpMatchModel[];
+  if (group.matches.size === 0) {
+    cs.unresolved(
+      'TrafficTarget',
+      ns,
+      name,
+      'EmptyRouteGroup',
+      `rules[${i}]: HTTPRouteGroup ${ns}/${rule.name} has no matches; this rule allows nothing`,
+    );
+    return undefined;
+  }
   if (rule.matches === undefined) {
     matches = [...group.matches.values()];
   } else {

@@ -10,6 +10,8 @@ interface Entry {
   conditions: Map<ConditionType, Condition>;
   /** Unresolved-reference messages, joined into one ResolvedRefs condition at the end. */
   unresolved: { reason: string; message: string }[];
+  /** What an accepted object does not do everywhere (e.g. a port a split cannot apply to). */
+  notes: string[];
 }
 
 export class ConditionSet {
@@ -27,7 +29,7 @@ export class ConditionSet {
     if (o.origin.file !== undefined) status.file = o.origin.file;
     if (o.origin.line !== undefined) status.line = o.origin.line;
     if (o.meta.generation !== undefined) status.generation = o.meta.generation;
-    this.entries.set(key, { status, conditions: new Map(), unresolved: [] });
+    this.entries.set(key, { status, conditions: new Map(), unresolved: [], notes: [] });
   }
 
   /** Rejects the object: Accepted=False. The first rejection wins (it is the root cause). */
@@ -39,6 +41,11 @@ export class ConditionSet {
 
   isRejected(kind: Kind, namespace: string, name: string): boolean {
     return this.entry(kind, namespace, name).conditions.get('Accepted')?.status === 'False';
+  }
+
+  /** Adds a remark to the Accepted=True message of an object that applies only in part. */
+  note(kind: Kind, namespace: string, name: string, message: string): void {
+    this.entry(kind, namespace, name).notes.push(message);
   }
 
   /** Records a reference that did not resolve (ResolvedRefs=False); the object may still be accepted. */
@@ -54,7 +61,7 @@ export class ConditionSet {
         type: 'Accepted' as const,
         status: 'True' as const,
         reason: 'Accepted',
-        message: 'Accepted',
+        message: e.notes.length === 0 ? 'Accepted' : `Accepted, except: ${e.notes.join('; ')}`,
       };
       const first = e.unresolved[0];
       const resolved: Condition =

@@ -51,7 +51,7 @@ export interface IdentityModel {
   readonly pods: readonly string[];
   /**
    * `namespace/name` of the Services this identity may call: every Service it is granted by a TrafficTarget,
-   * every Service in a permissive namespace, and every split apex with a reachable backend. Render scopes a
+   * every Service in a permissive or unmeshed namespace, and every split apex with a reachable backend. Render scopes a
    * proxy's outbound configuration to this list.
    */
   readonly outbound: readonly string[];
@@ -123,6 +123,11 @@ export interface ServiceModel {
   /** Identities of the pods behind it; the SANs a client expects when it connects. */
   readonly identities: readonly IdentityKey[];
   readonly accessMode: AccessMode;
+  /**
+   * False in an unmeshed namespace: its pods have no sidecar, so clients call it in plaintext and no
+   * TrafficTarget can be enforced there; every identity may reach it.
+   */
+  readonly meshed: boolean;
 }
 
 /** What one TrafficTarget rule allows a set of sources to do at a destination identity. */

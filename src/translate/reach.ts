@@ -51,7 +51,7 @@ function outboundByIdentity(
     admitted.set(dest, new Set(allow.flatMap((r) => r.sources)));
   }
   for (const svc of services.values()) {
-    if (svc.accessMode === 'permissive') {
+    if (svc.accessMode === 'permissive' || !svc.meshed) {
       for (const id of known) add(id, svc.key);
       continue;
     }
@@ -123,17 +123,16 @@ export function proxyModels(
     const key = nsName(namespace, name);
     const meshed =
       (namespaces.get(namespace)?.meshed ?? true) && pod.meta.annotations[MESH_LABEL] !== 'disabled';
-    const proxy: { -readonly [K in keyof ProxyModel]: ProxyModel[K] } = {
-      key: nsName(namespace, name),
+    return {
+      key,
       namespace,
       name,
+      ...(pod.ip === undefined ? {} : { ip: pod.ip }),
       identity: identityKey(namespace, pod.serviceAccount),
       workload: workloadOf(view, pod),
       meshed,
       ready: pod.ready,
       services: [...(backs.get(key) ?? [])].sort(),
     };
-    if (pod.ip !== undefined) proxy.ip = pod.ip;
-    return proxy;
   });
 }

@@ -14,16 +14,15 @@ export interface RouteGroupModel {
 }
 
 function matchModel(group: HTTPRouteGroup, m: HttpRouteMatch): HttpMatchModel {
-  const out: { -readonly [K in keyof HttpMatchModel]: HttpMatchModel[K] } = {
+  // `.*` and `*` mean "anything": drop them so that render emits no needless matcher.
+  const anyPath = m.pathRegex === undefined || m.pathRegex === '.*';
+  const anyMethod = m.methods === undefined || m.methods.length === 0 || m.methods.includes('*');
+  return {
     id: `${group.meta.namespace}/${group.meta.name}/${m.name}`,
+    ...(anyPath ? {} : { pathRegex: m.pathRegex }),
+    ...(anyMethod ? {} : { methods: [...new Set(m.methods)].sort() }),
     headers: m.headers.map((h) => ({ name: h.name, regex: h.value })),
   };
-  // `.*` and `*` mean "anything": drop them so that render emits no needless matcher.
-  if (m.pathRegex !== undefined && m.pathRegex !== '.*') out.pathRegex = m.pathRegex;
-  if (m.methods !== undefined && m.methods.length > 0 && !m.methods.includes('*')) {
-    out.methods = [...new Set(m.methods)].sort();
-  }
-  return out;
 }
 
 /** Valid route groups by `namespace/name`; groups with duplicate match names are rejected. */

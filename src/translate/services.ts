@@ -85,6 +85,7 @@ export function serviceDrafts(
       ports,
       identities: sortedUnique(identities),
       accessMode: namespaces.get(namespace)?.accessMode ?? opts.accessMode,
+      meshed: namespaces.get(namespace)?.meshed ?? true,
     };
     if (type === 'ClusterIP' && svc.clusterIP !== undefined) draft.clusterIP = svc.clusterIP;
     if (svc.externalName !== undefined) draft.externalName = svc.externalName;
@@ -93,7 +94,26 @@ export function serviceDrafts(
   return out;
 }
 
+/** The final ServiceModel, with keys in reading order (YAML output follows insertion order). */
 export function freezeService(d: ServiceDraft): ServiceModel {
-  const { source: _source, ports, ...rest } = d;
-  return { ...rest, ports: ports.map((p) => ({ ...p, routes: p.routes })) };
+  return {
+    key: d.key,
+    namespace: d.namespace,
+    name: d.name,
+    type: d.type,
+    ...(d.clusterIP === undefined ? {} : { clusterIP: d.clusterIP }),
+    ...(d.externalName === undefined ? {} : { externalName: d.externalName }),
+    hostnames: d.hostnames,
+    identities: d.identities,
+    accessMode: d.accessMode,
+    meshed: d.meshed,
+    ports: d.ports.map((p) => ({
+      ...(p.name === undefined ? {} : { name: p.name }),
+      port: p.port,
+      protocol: p.protocol,
+      targetPort: p.targetPort,
+      endpoints: p.endpoints,
+      routes: p.routes,
+    })),
+  };
 }

@@ -54,7 +54,8 @@ function plan(
 
   const apex = services.get(nsName(ns, split.service));
   if (apex === undefined) {
-    unresolved('ApexNotFound', `spec.service: Service ${ns}/${split.service} not found`);
+    const state = view.invalid.has(`Service/${ns}/${split.service}`) ? 'is invalid' : 'not found';
+    unresolved('ApexNotFound', `spec.service: Service ${ns}/${split.service} ${state}`);
     return reject(
       'ApexNotFound',
       `spec.service: apex Service ${ns}/${split.service} does not exist; clients address the apex by its name, so the split cannot apply`,
@@ -141,18 +142,99 @@ function plan(
   return p;
 }
 
-/** Splits without matches that share an apex: the oldest wins, then the first by name. */
-function resolveConflicts(plans: SplitPlan[], cs: ConditionSet): SplitPlan[] {
-  const order = (a: SplitPlan, b: SplitPlan): number => {
-    const ta = a.split.meta.creationTimestamp ?? '';
-    const tb = b.split.meta.creationTimestamp ?? '';
-    if (ta !== tb) return ta < tb ? -1 : 1;
-    return a.split.meta.name < b.split.meta.name ? -1 : a.split.meta.name > b.split.meta.name ? 1 : 0;
+/** What a split does to each apex port, computed before anything is changed. */
+interface SplitEffect {
+  readonly plan: SplitPlan;
+  /** Apex port number → the weighted backends for that port. */
+  readonly ports: ReadonlyMap<number, WeightedBackend[]>;
+}
+
+/**
+ * Works out a split's routes port by port. Returns undefined (and rejects the split) when it can apply to no
+ * port or its weights cannot be expressed; a rejected split changes nothing anywhere.
+ */
+function effectOf(p: SplitPlan, cs: ConditionSet): SplitEffect | undefined {
+  const { namespace: ns, name } = p.split.meta;
+  const skipped: { port: number; why: string; protocol: boolean }[] = [];
+  const unmatched = new Map<string, number[]>();
+  const ports = new Map<number, WeightedBackend[]>();
+  for (const port of p.apex.ports) {
+    const l4 = p.apex.source.ports.find((sp) => sp.port === port.port)?.protocol;
+    const candidates: { svc: ServiceDraft; nano: bigint }[] = [];
+    for (const b of p.backends) {
+      const bp = b.svc.source.ports.find((sp) => sp.port === port.port && sp.protocol === l4);
+      if (bp === undefined) unmatched.set(b.svc.name, [...(unmatched.get(b.svc.name) ?? []), port.port]);
+      else candidates.push(b);
+    }
+    if (p.matches !== undefined && !isHttpFamily(port.protocol)) {
+      skipped.push({
+        port: port.port,
+        protocol: true,
+        why: `matches select HTTP requests and this port is ${port.protocol}`,
+      });
+      continue;
+    }
+    if (candidates.every((c) => c.nano === 0n)) {
+      skipped.push({ port: port.port, protocol: false, why: 'no backend with a non-zero weight serves it' });
+      continue;
+    }
+    const reduced = reduceWeights(candidates.map((c) => c.nano));
+    if (reduced.reduce((a, b) => a + b, 0n) > UINT32_MAX) {
+      cs.reject(
+        'TrafficSplit',
+        ns,
+        name,
+        'WeightsOutOfRange',
+        'spec.backends: the weights span too wide a range (their exact ratio needs more than 32 bits); use weights of similar magnitude',
+      );
+      return undefined;
+    }
+    const backends = candidates.map((c, i) => ({
+      service: c.svc.key,
+      port: port.port,
+      weight: Number(reduced[i]),
+    }));
+    backends.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+    ports.set(port.port, backends);
+  }
+  for (const [svc, nums] of [...unmatched].sort()) {
+    cs.unresolved(
+      'TrafficSplit',
+      ns,
+      name,
+      'NoMatchingPort',
+      `backend ${ns}/${svc} has no port matching apex port${nums.length > 1 ? 's' : ''} ${nums.join(', ')}; excluded there`,
+    );
+  }
+  const describe = skipped.map((s) => `port ${s.port}: ${s.why}`).join('; ');
+  if (ports.size === 0) {
+    const reason = skipped.every((s) => s.protocol) ? 'UnsupportedProtocol' : 'NoEffectiveBackends';
+    cs.reject(
+      'TrafficSplit',
+      ns,
+      name,
+      reason,
+      `the split applies to no port of ${p.apex.key} (${describe}); traffic keeps going to the apex Service`,
+    );
+    return undefined;
+  }
+  if (skipped.length > 0) cs.note('TrafficSplit', ns, name, `not applied on ${describe}`);
+  return { plan: p, ports };
+}
+
+/** Splits without matches that share an apex: the oldest effective one wins, then the first by name. */
+function resolveConflicts(effects: SplitEffect[], cs: ConditionSet): SplitEffect[] {
+  const stamp = (e: SplitEffect): string => e.plan.split.meta.creationTimestamp ?? '';
+  const order = (a: SplitEffect, b: SplitEffect): number => {
+    if (stamp(a) !== stamp(b)) return stamp(a) < stamp(b) ? -1 : 1;
+    const na = a.plan.split.meta.name;
+    const nb = b.plan.split.meta.name;
+    return na < nb ? -1 : na > nb ? 1 : 0;
   };
-  const sorted = [...plans].sort(order);
   const winner = new Map<string, SplitPlan>();
-  const out: SplitPlan[] = [];
-  for (const p of sorted) {
+  const out: SplitEffect[] = [];
+  for (const e of [...effects].sort(order)) {
+    const p = e.plan;
     if (p.matches === undefined) {
       const w = winner.get(p.apex.key);
       if (w !== undefined) {
@@ -167,53 +249,16 @@ function resolveConflicts(plans: SplitPlan[], cs: ConditionSet): SplitPlan[] {
       }
       winner.set(p.apex.key, p);
     }
-    out.push(p);
+    out.push(e);
   }
   return out;
 }
 
-function apply(p: SplitPlan, cs: ConditionSet): void {
-  const { namespace: ns, name } = p.split.meta;
-  const notes: string[] = [];
-  const unmatched = new Map<string, number[]>();
-  let applied = 0;
+function apply(e: SplitEffect): void {
+  const p = e.plan;
   for (const port of p.apex.ports) {
-    const l4 = p.apex.source.ports.find((sp) => sp.port === port.port)?.protocol;
-    const candidates: { svc: ServiceDraft; nano: bigint }[] = [];
-    for (const b of p.backends) {
-      const bp = b.svc.source.ports.find((sp) => sp.port === port.port && sp.protocol === l4);
-      if (bp === undefined) unmatched.set(b.svc.name, [...(unmatched.get(b.svc.name) ?? []), port.port]);
-      else candidates.push(b);
-    }
-    if (candidates.every((c) => c.nano === 0n)) {
-      notes.push(
-        `port ${port.port}: no backend with a non-zero weight serves this port; traffic keeps going to the apex`,
-      );
-      continue;
-    }
-    if (p.matches !== undefined && !isHttpFamily(port.protocol)) {
-      notes.push(
-        `port ${port.port}: matches apply to HTTP traffic only, and this port is ${port.protocol}; not split`,
-      );
-      continue;
-    }
-    const reduced = reduceWeights(candidates.map((c) => c.nano));
-    if (reduced.reduce((a, b) => a + b, 0n) > UINT32_MAX) {
-      cs.reject(
-        'TrafficSplit',
-        ns,
-        name,
-        'WeightsOutOfRange',
-        'spec.backends: the weights span too wide a range (their exact ratio needs more than 32 bits); use weights of similar magnitude',
-      );
-      return;
-    }
-    const backends: WeightedBackend[] = candidates.map((c, i) => ({
-      service: c.svc.key,
-      port: port.port,
-      weight: Number(reduced[i]),
-    }));
-    backends.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+    const backends = e.ports.get(port.port);
+    if (backends === undefined) continue;
     if (p.matches === undefined) {
       // Replace the default (last, match-less) route; match routes added by other splits stay ahead of it.
       port.routes[port.routes.length - 1] = { split: p.key, backends };
@@ -221,27 +266,6 @@ function apply(p: SplitPlan, cs: ConditionSet): void {
       const routes: RouteModel[] = p.matches.map((m) => ({ split: p.key, match: m, backends }));
       port.routes.splice(port.routes.length - 1, 0, ...routes);
     }
-    applied++;
-  }
-  for (const [svc, ports] of [...unmatched].sort()) {
-    cs.unresolved(
-      'TrafficSplit',
-      ns,
-      name,
-      'NoMatchingPort',
-      `backend ${ns}/${svc} has no port matching apex port${ports.length > 1 ? 's' : ''} ${ports.join(', ')}; excluded there`,
-    );
-  }
-  if (applied === 0) {
-    cs.reject(
-      'TrafficSplit',
-      ns,
-      name,
-      'NoEffectiveBackends',
-      `the split applies to no port of ${p.apex.key}: ${notes.join('; ')}`,
-    );
-  } else if (notes.length > 0) {
-    cs.unresolved('TrafficSplit', ns, name, 'PartiallyApplied', notes.join('; '));
   }
 }
 
@@ -256,5 +280,10 @@ export function applySplits(
     const p = plan(split, services, groups, view, cs);
     if (p !== undefined) plans.push(p);
   }
-  for (const p of resolveConflicts(plans, cs)) apply(p, cs);
+  const effects: SplitEffect[] = [];
+  for (const p of plans) {
+    const e = effectOf(p, cs);
+    if (e !== undefined) effects.push(e);
+  }
+  for (const e of resolveConflicts(effects, cs)) apply(e);
 }
