@@ -17,6 +17,11 @@ export default {
   },
   // Sources import siblings as './x.js' (NodeNext resolution); map those back to the .ts files.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/xds/**/*.test.ts', '<rootDir>/test/**/*.test.ts', '<rootDir>/e2e/**/*.test.ts'],
+  testMatch: [
+    '<rootDir>/src/**/*.test.ts',
+    '<rootDir>/xds/**/*.test.ts',
+    '<rootDir>/test/**/*.test.ts',
+    '<rootDir>/e2e/**/*.test.ts',
+  ],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

@@ -140,7 +140,8 @@ z.config({
   customError: (iss) => {
     if (iss.code === 'invalid_type') {
       if (iss.input === undefined) return 'required';
-      const expected = iss.expected === 'array' ? 'a list' : iss.expected === 'object' ? 'a map' : `a ${iss.expected}`;
+      const expected =
+        iss.expected === 'array' ? 'a list' : iss.expected === 'object' ? 'a map' : `a ${iss.expected}`;
       return `must be ${expected}, not ${describeValue(iss.input)}`;
     }
     if (iss.code === 'too_big' && Array.isArray(iss.input)) {

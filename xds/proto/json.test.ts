@@ -10,7 +10,9 @@ const listener: JsonObject = {
   listener_filters: [
     {
       name: 'envoy.filters.listener.original_dst',
-      typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.listener.original_dst.v3.OriginalDst' },
+      typed_config: {
+        '@type': 'type.googleapis.com/envoy.extensions.filters.listener.original_dst.v3.OriginalDst',
+      },
     },
   ],
   filter_chains: [
@@ -22,12 +24,17 @@ const listener: JsonObject = {
             '@type':
               'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
             stat_prefix: 'inbound_8080',
-            rds: { route_config_name: 'inbound.8080', config_source: { ads: {}, resource_api_version: 'V3' } },
+            rds: {
+              route_config_name: 'inbound.8080',
+              config_source: { ads: {}, resource_api_version: 'V3' },
+            },
             stream_idle_timeout: '300.5s',
             http_filters: [
               {
                 name: 'envoy.filters.http.router',
-                typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' },
+                typed_config: {
+                  '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router',
+                },
               },
             ],
           },
@@ -46,7 +53,9 @@ describe('proto JSON codec', () => {
     expect(decodeToJson(TYPE_URLS.listener, bytes)).toEqual(listener);
   });
   it('encodes identically twice (deterministic bytes)', () => {
-    expect(Buffer.from(encodeJson(listener)).equals(Buffer.from(encodeJson(structuredClone(listener))))).toBe(true);
+    expect(Buffer.from(encodeJson(listener)).equals(Buffer.from(encodeJson(structuredClone(listener))))).toBe(
+      true,
+    );
   });
   it('rejects unknown fields with their path', () => {
     expect(() => encodeJson({ '@type': TYPE_URLS.cluster, name: 'c', nmae: 'typo' })).toThrow(ProtoJsonError);

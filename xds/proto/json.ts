@@ -66,18 +66,24 @@ function structValue(v: Json): Record<string, unknown> {
   if (typeof v === 'string') return { stringValue: v };
   if (typeof v === 'boolean') return { boolValue: v };
   if (Array.isArray(v)) return { listValue: { values: v.map(structValue) } };
-  return { structValue: { fields: Object.fromEntries(Object.entries(v).map(([k, x]) => [k, structValue(x)])) } };
+  return {
+    structValue: { fields: Object.fromEntries(Object.entries(v).map(([k, x]) => [k, structValue(x)])) },
+  };
 }
 
 /** JSON form → protobufjs object form for `type`. */
 function toObjectForm(type: protobuf.Type, json: Json, path: string): unknown {
   const name = fullName(type);
   if (name === 'google.protobuf.Any') {
-    if (!isObject(json) || typeof json['@type'] !== 'string') throw new ProtoJsonError(path, 'Any needs an "@type"');
+    if (!isObject(json) || typeof json['@type'] !== 'string')
+      throw new ProtoJsonError(path, 'Any needs an "@type"');
     const inner = lookup(json['@type'], path);
     const { '@type': typeUrl, ...rest } = json;
     const body: Json = isWellKnown(inner) ? (rest['value'] ?? null) : rest;
-    return { type_url: typeUrl, value: inner.encode(inner.fromObject(toObjectForm(inner, body, path) as object)).finish() };
+    return {
+      type_url: typeUrl,
+      value: inner.encode(inner.fromObject(toObjectForm(inner, body, path) as object)).finish(),
+    };
   }
   if (name === 'google.protobuf.Duration' || name === 'google.protobuf.Timestamp') {
     if (typeof json !== 'string') throw new ProtoJsonError(path, `${name} must be a string`);
@@ -160,13 +166,18 @@ function fromObjectForm(type: protobuf.Type, obj: unknown): Json {
   if (name === 'google.protobuf.Any') {
     const inner = lookup(String(o['type_url']), '');
     const raw = o['value'];
-    const msg = inner.decode(typeof raw === 'string' ? Buffer.from(raw, 'base64') : ((raw as Uint8Array | undefined) ?? new Uint8Array()));
+    const msg = inner.decode(
+      typeof raw === 'string'
+        ? Buffer.from(raw, 'base64')
+        : ((raw as Uint8Array | undefined) ?? new Uint8Array()),
+    );
     const body = fromObjectForm(inner, inner.toObject(msg, TO_OBJECT));
     return isWellKnown(inner)
       ? { '@type': String(o['type_url']), value: body }
       : { '@type': String(o['type_url']), ...(body as JsonObject) };
   }
-  if (name === 'google.protobuf.Duration') return formatDuration(Number(o['seconds'] ?? 0), Number(o['nanos'] ?? 0));
+  if (name === 'google.protobuf.Duration')
+    return formatDuration(Number(o['seconds'] ?? 0), Number(o['nanos'] ?? 0));
   if (name === 'google.protobuf.Timestamp') {
     return new Date(Number(o['seconds'] ?? 0) * 1000 + Number(o['nanos'] ?? 0) / 1e6).toISOString();
   }
@@ -183,7 +194,9 @@ function fromObjectForm(type: protobuf.Type, obj: unknown): Json {
     const rt = field.resolvedType;
     const one = (v: unknown): Json => (rt instanceof protobuf.Type ? fromObjectForm(rt, v) : (v as Json));
     if (field.map) {
-      out[key] = Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, one(v)]));
+      out[key] = Object.fromEntries(
+        Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, one(v)]),
+      );
     } else if (field.repeated) out[key] = (value as unknown[]).map(one);
     else out[key] = one(value);
   }
@@ -196,14 +209,20 @@ function fromStructValue(v: unknown): Json {
     const fields = ((o['structValue'] as Record<string, unknown>)['fields'] ?? {}) as Record<string, unknown>;
     return Object.fromEntries(Object.entries(fields).map(([k, x]) => [k, fromStructValue(x)]));
   }
-  if ('listValue' in o) return (((o['listValue'] as Record<string, unknown>)['values'] ?? []) as unknown[]).map(fromStructValue);
+  if ('listValue' in o)
+    return (((o['listValue'] as Record<string, unknown>)['values'] ?? []) as unknown[]).map(fromStructValue);
   if ('numberValue' in o) return o['numberValue'] as number;
   if ('stringValue' in o) return o['stringValue'] as string;
   if ('boolValue' in o) return o['boolValue'] as boolean;
   return null;
 }
 
-const TO_OBJECT: protobuf.IConversionOptions = { enums: String, longs: String, bytes: String, defaults: false };
+const TO_OBJECT: protobuf.IConversionOptions = {
+  enums: String,
+  longs: String,
+  bytes: String,
+  defaults: false,
+};
 
 /** Decodes wire bytes of `typeUrl` to JSON form, with "@type" first. */
 export function decodeToJson(typeUrl: string, bytes: Uint8Array): JsonObject {
