@@ -89,7 +89,7 @@ export function renderReport(report: ValidateReport, format: OutputFormat): stri
   const s = report.summary;
   out.push(
     '',
-    `${s.objects} objects: ${s.accepted} accepted, ${s.rejected} rejected${s.fileErrors > 0 ? `; ${s.fileErrors} file error${s.fileErrors === 1 ? '' : 's'}` : ''}`,
+    `${s.objects} object${s.objects === 1 ? '' : 's'}: ${s.accepted} accepted, ${s.rejected} rejected${s.fileErrors > 0 ? `; ${s.fileErrors} file error${s.fileErrors === 1 ? '' : 's'}` : ''}`,
   );
   return out.join('\n') + '\n';
 }
