@@ -1,0 +1,33 @@
+// Stable, derived names for every rendered resource (DESIGN.md §3): the same model always yields the same names.
+
+export const LISTENER_OUTBOUND = 'outbound';
+export const LISTENER_INBOUND = 'inbound';
+export const LISTENER_STATS = 'stats';
+export const CLUSTER_PASSTHROUGH = 'passthrough';
+export const CLUSTER_ADMIN = 'envoy-admin';
+export const SECRET_TRUST_BUNDLE = 'trust-bundle';
+
+/** Upstream cluster of a service port: `ns/svc|port`. */
+export function serviceCluster(serviceKey: string, port: number): string {
+  return `${serviceKey}|${port}`;
+}
+
+/** Cluster delivering inbound traffic to the local application on a container port. */
+export function localCluster(port: number): string {
+  return `local|${port}`;
+}
+
+/** Outbound route configuration shared by every HTTP service on one port. */
+export function outboundRouteConfig(port: number): string {
+  return `outbound|${port}`;
+}
+
+/** Inbound route configuration of one container port. */
+export function inboundRouteConfig(port: number): string {
+  return `inbound|${port}`;
+}
+
+/** SDS name of a workload certificate: its SPIFFE ID. */
+export function certSecret(spiffeId: string): string {
+  return spiffeId;
+}

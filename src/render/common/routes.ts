@@ -1,0 +1,96 @@
+// Route semantics shared by the sidecar and proxyless flavours: how an SMI match becomes an Envoy RouteMatch,
+// how a split becomes weighted clusters, which host names a virtual host answers.
+
+import type { JsonObject } from '../../../xds/proto/json.js';
+import type {
+  HttpMatchModel,
+  RouteModel,
+  ServiceModel,
+  ServicePortModel,
+  WeightedBackend,
+} from '../../translate/model.js';
+import { serviceCluster } from './names.js';
+
+/**
+ * HTTPRouteGroup match → RouteMatch. pathRegex is a full match (Envoy safe_regex); methods become a `:method`
+ * header; `host` is `:authority` in HTTP/2 terms, which is how Envoy sees it.
+ */
+export function routeMatch(m: HttpMatchModel | undefined): JsonObject {
+  const headers: JsonObject[] = [];
+  if (m?.methods !== undefined) {
+    const [only, ...more] = m.methods;
+    headers.push({
+      name: ':method',
+      string_match:
+        more.length === 0 && only !== undefined
+          ? { exact: only }
+          : { safe_regex: { regex: m.methods.join('|') } },
+    });
+  }
+  for (const h of m?.headers ?? []) {
+    headers.push({
+      name: h.name === 'host' ? ':authority' : h.name,
+      string_match: { safe_regex: { regex: h.regex } },
+    });
+  }
+  return {
+    ...(m?.pathRegex === undefined ? { prefix: '/' } : { safe_regex: { regex: m.pathRegex } }),
+    ...(headers.length === 0 ? {} : { headers }),
+  };
+}
+
+/** Backends that receive traffic (weight 0 means none: such a backend is left out rather than weighted 0). */
+export function liveBackends(backends: readonly WeightedBackend[]): WeightedBackend[] {
+  return backends.filter((b) => b.weight > 0);
+}
+
+/** The clusters a route sends to: one cluster, or weighted clusters when a split spreads traffic. */
+export function clusterTarget(backends: readonly WeightedBackend[]): JsonObject {
+  const live = liveBackends(backends);
+  const [first] = live;
+  if (live.length === 1 && first !== undefined) return { cluster: serviceCluster(first.service, first.port) };
+  return {
+    weighted_clusters: {
+      clusters: live.map((b) => ({ name: serviceCluster(b.service, b.port), weight: b.weight })),
+    },
+  };
+}
+
+/**
+ * The routes of one service port, first match first. No retries: SMI says nothing of them, and a request must be
+ * sent exactly once (the conformance suite counts requests). Timeout 0 disables Envoy's 15 s default, which would
+ * cut gRPC streams and long polls.
+ */
+export function portRoutes(port: ServicePortModel, extra: JsonObject = {}): JsonObject[] {
+  return port.routes.map((r: RouteModel, i) => ({
+    name:
+      r.match === undefined
+        ? r.split === undefined
+          ? 'default'
+          : `split:${r.split}`
+        : `match:${r.match.id}|${i}`,
+    match: routeMatch(r.match),
+    route: { ...clusterTarget(r.backends), ...extra },
+  }));
+}
+
+/** Every cluster a port's routes may send to (live backends only). */
+export function routeClusters(port: ServicePortModel): { service: string; port: number }[] {
+  const out = new Map<string, { service: string; port: number }>();
+  for (const r of port.routes) {
+    for (const b of liveBackends(r.backends))
+      out.set(serviceCluster(b.service, b.port), { service: b.service, port: b.port });
+  }
+  return [...out.values()];
+}
+
+/**
+ * Host names a client may use for a service port: every hostname with and without `:port`, plus the cluster IP.
+ * The bare short name `svc` resolves only inside the service's own namespace, so it is listed only for clients
+ * there; listing it elsewhere would also collide with a same-named service of the client's namespace.
+ */
+export function serviceDomains(svc: ServiceModel, port: number, clientNamespace: string): string[] {
+  const names = svc.hostnames.filter((h) => h.includes('.') || svc.namespace === clientNamespace);
+  if (svc.clusterIP !== undefined) names.push(svc.clusterIP);
+  return names.flatMap((h) => [h, `${h}:${port}`]);
+}

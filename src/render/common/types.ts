@@ -1,0 +1,54 @@
+// What render produces for one proxy: Envoy v3 resources in JSON form (proto3 JSON mapping with the .proto's
+// snake_case field names, `@type` on every Any and on each resource), ready for xds/proto's codec.
+
+import type { JsonObject } from '../../../xds/proto/json.js';
+
+export type Flavour = 'envoy' | 'grpc';
+
+export interface ProxyResources {
+  readonly listeners: readonly JsonObject[];
+  readonly routes: readonly JsonObject[];
+  readonly clusters: readonly JsonObject[];
+  readonly endpoints: readonly JsonObject[];
+  /** Secrets by name; the xDS server fills in key material from the mesh CA (render never sees keys). */
+  readonly secrets: readonly JsonObject[];
+}
+
+export interface RenderDiagnostic {
+  /** `namespace/pod` of the proxy. */
+  readonly proxy: string;
+  /** Type and name of the resource concerned, e.g. `Listener inbound`. */
+  readonly resource?: string;
+  /** Field path inside the resource, e.g. `filter_chains[2].filters[0].typed_config.stat_prefix`. */
+  readonly path?: string;
+  readonly message: string;
+}
+
+export interface RenderResult {
+  readonly resources: ProxyResources;
+  /** Empty when every resource passed validation; a non-empty list means render refused the proxy's output. */
+  readonly diagnostics: readonly RenderDiagnostic[];
+}
+
+export const EMPTY_RESOURCES: ProxyResources = {
+  listeners: [],
+  routes: [],
+  clusters: [],
+  endpoints: [],
+  secrets: [],
+};
+
+/** Ports and names a sidecar uses; documented in the README and matched by the injector's iptables rules. */
+export interface SidecarPorts {
+  readonly outbound: number;
+  readonly inbound: number;
+  readonly stats: number;
+  readonly admin: number;
+}
+
+export const DEFAULT_SIDECAR_PORTS: SidecarPorts = {
+  outbound: 15001,
+  inbound: 15003,
+  stats: 15090,
+  admin: 15000,
+};

@@ -1,0 +1,84 @@
+// Upstream clusters (one per service port, EDS) and their endpoint assignments.
+
+import type { JsonObject } from '../../../xds/proto/json.js';
+import type { ServiceModel, ServicePortModel } from '../../translate/model.js';
+import { ADS, FILTERS, socketAddress, TYPES, typed } from '../common/json.js';
+import { serviceCluster } from '../common/names.js';
+import type { ProxyContext } from './context.js';
+import { upstreamTls } from './tls.js';
+
+const HTTP2 = new Set(['grpc', 'http2']);
+
+export function serviceClusterResource(
+  ctx: ProxyContext,
+  svc: ServiceModel,
+  port: ServicePortModel,
+): JsonObject {
+  const name = serviceCluster(svc.key, port.port);
+  const own = ctx.identity?.spiffeId;
+  const peers = svc.identities.map((id) => ctx.spiffeIds.get(id)).filter((x): x is string => x !== undefined);
+  return {
+    '@type': TYPES.cluster,
+    name,
+    type: 'EDS',
+    eds_cluster_config: { eds_config: ADS },
+    connect_timeout: '1s',
+    lb_policy: 'ROUND_ROBIN',
+    ...(HTTP2.has(port.protocol)
+      ? {
+          typed_extension_protocol_options: {
+            [FILTERS.httpProtocolOptions]: typed(TYPES.httpProtocolOptions, {
+              explicit_http_config: { http2_protocol_options: {} },
+            }),
+          },
+        }
+      : {}),
+    // An unmeshed destination has no sidecar to terminate mTLS: talk to it in plaintext.
+    ...(svc.meshed && own !== undefined
+      ? { transport_socket: upstreamTls(own, svc.hostnames[svc.hostnames.length - 1] ?? svc.name, peers) }
+      : {}),
+  };
+}
+
+/** Ready endpoints only; an empty assignment is valid and makes calls fail fast with 503 "no healthy upstream". */
+export function loadAssignment(svc: ServiceModel, port: ServicePortModel): JsonObject {
+  const ready = port.endpoints.filter((e) => e.ready);
+  return {
+    '@type': TYPES.endpoint,
+    cluster_name: serviceCluster(svc.key, port.port),
+    endpoints:
+      ready.length === 0
+        ? []
+        : [
+            {
+              locality: {},
+              load_balancing_weight: 1,
+              lb_endpoints: ready.map((e) => ({ endpoint: { address: socketAddress(e.address, e.port) } })),
+            },
+          ],
+  };
+}
+
+/** A static cluster to a local address (the application behind the sidecar, or Envoy's admin). */
+export function staticCluster(name: string, address: string, port: number, http2 = false): JsonObject {
+  return {
+    '@type': TYPES.cluster,
+    name,
+    type: 'STATIC',
+    connect_timeout: '1s',
+    lb_policy: 'ROUND_ROBIN',
+    ...(http2
+      ? {
+          typed_extension_protocol_options: {
+            [FILTERS.httpProtocolOptions]: typed(TYPES.httpProtocolOptions, {
+              explicit_http_config: { http2_protocol_options: {} },
+            }),
+          },
+        }
+      : {}),
+    load_assignment: {
+      cluster_name: name,
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(address, port) } }] }],
+    },
+  };
+}

@@ -1,0 +1,177 @@
+// The inbound listener: traffic to this pod, redirected to the sidecar, delivered to the local application.
+//
+// Per container port the pod serves behind a Service, two filter chains: mTLS (callers in the mesh, with their
+// SPIFFE identity) and plaintext (callers outside the mesh, which have no identity). Both run the same RBAC, so
+// in enforcing mode an outside caller is denied (HTTP 403) and in permissive mode it is admitted: outside
+// callers reach a meshed pod exactly where the access mode lets anyone in.
+
+import type { JsonObject } from '../../../xds/proto/json.js';
+import type { AppProtocol } from '../../translate/model.js';
+import { isHttpFamily } from '../../translate/protocol.js';
+import { ADS, FILTERS, routerFilter, socketAddress, TYPES, typed } from '../common/json.js';
+import { inboundRouteConfig, LISTENER_INBOUND, localCluster } from '../common/names.js';
+import { staticCluster } from './clusters.js';
+import type { ProxyContext } from './context.js';
+import { rbacRules } from './rbac.js';
+import { downstreamTls } from './tls.js';
+
+export interface LocalPort {
+  /** The port the application listens on in the pod. */
+  readonly port: number;
+  readonly protocol: AppProtocol;
+  /** Service ports that lead here (a TrafficTarget's destination.port may name either). */
+  readonly servicePorts: readonly number[];
+  readonly services: readonly string[];
+}
+
+/** The container ports this pod serves behind Services, merged when several Services share one. */
+export function localPorts(ctx: ProxyContext): LocalPort[] {
+  const byPort = new Map<
+    number,
+    { protocol: AppProtocol; servicePorts: Set<number>; services: Set<string> }
+  >();
+  for (const key of ctx.proxy.services) {
+    const svc = ctx.services.get(key);
+    if (svc === undefined) continue;
+    for (const sp of svc.ports) {
+      for (const e of sp.endpoints) {
+        if (e.pod !== ctx.proxy.key) continue;
+        const cur = byPort.get(e.port) ?? {
+          protocol: sp.protocol,
+          servicePorts: new Set(),
+          services: new Set(),
+        };
+        // HTTP wins over TCP when Services disagree: HTTP routing degrades to a catch-all route, TCP cannot do HTTP RBAC.
+        if (isHttpFamily(sp.protocol) && !isHttpFamily(cur.protocol)) cur.protocol = sp.protocol;
+        cur.servicePorts.add(sp.port);
+        cur.services.add(key);
+        byPort.set(e.port, cur);
+      }
+    }
+  }
+  return [...byPort.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([port, v]) => ({
+      port,
+      protocol: v.protocol,
+      servicePorts: [...v.servicePorts].sort((a, b) => a - b),
+      services: [...v.services].sort(),
+    }));
+}
+
+function enforcing(ctx: ProxyContext): boolean {
+  return ctx.model.access.find((a) => a.identity === ctx.proxy.identity)?.accessMode !== 'permissive';
+}
+
+function filtersFor(ctx: ProxyContext, lp: LocalPort, direction: 'mtls' | 'plain'): JsonObject[] {
+  const access = ctx.model.access.find((a) => a.identity === ctx.proxy.identity);
+  const stat = `inbound|${lp.port}|${direction}`;
+  const enforce = enforcing(ctx);
+  if (isHttpFamily(lp.protocol)) {
+    const httpFilters: JsonObject[] = [];
+    if (enforce) {
+      httpFilters.push({
+        name: FILTERS.httpRbac,
+        typed_config: typed(TYPES.httpRbac, {
+          rules: rbacRules(access, lp.port, lp.servicePorts, true, ctx.model.trustDomain),
+        }),
+      });
+    }
+    httpFilters.push(routerFilter());
+    return [
+      {
+        name: FILTERS.hcm,
+        typed_config: typed(TYPES.hcm, {
+          stat_prefix: stat,
+          rds: { route_config_name: inboundRouteConfig(lp.port), config_source: ADS },
+          http_filters: httpFilters,
+          // The peer's SPIFFE ID, for the application and the access log.
+          forward_client_cert_details: 'SANITIZE_SET',
+          set_current_client_cert_details: { uri: true },
+        }),
+      },
+    ];
+  }
+  const filters: JsonObject[] = [];
+  if (enforce) {
+    filters.push({
+      name: FILTERS.networkRbac,
+      typed_config: typed(TYPES.networkRbac, {
+        stat_prefix: stat,
+        rules: rbacRules(access, lp.port, lp.servicePorts, false, ctx.model.trustDomain),
+      }),
+    });
+  }
+  filters.push({
+    name: FILTERS.tcpProxy,
+    typed_config: typed(TYPES.tcpProxy, { stat_prefix: stat, cluster: localCluster(lp.port) }),
+  });
+  return filters;
+}
+
+export interface InboundResources {
+  readonly listener: JsonObject;
+  readonly routes: JsonObject[];
+  readonly clusters: JsonObject[];
+}
+
+export function renderInbound(ctx: ProxyContext): InboundResources {
+  const ports = localPorts(ctx);
+  const own = ctx.identity?.spiffeId;
+  const chains: JsonObject[] = [];
+  for (const lp of ports) {
+    if (own !== undefined) {
+      chains.push({
+        name: `inbound|${lp.port}|mtls`,
+        filter_chain_match: { destination_port: lp.port, transport_protocol: 'tls' },
+        filters: filtersFor(ctx, lp, 'mtls'),
+        transport_socket: downstreamTls(own),
+      });
+    }
+    chains.push({
+      name: `inbound|${lp.port}|plain`,
+      filter_chain_match: { destination_port: lp.port, transport_protocol: 'raw_buffer' },
+      filters: filtersFor(ctx, lp, 'plain'),
+    });
+  }
+  const listener: JsonObject = {
+    '@type': TYPES.listener,
+    name: LISTENER_INBOUND,
+    address: socketAddress('0.0.0.0', ctx.ports.inbound),
+    traffic_direction: 'INBOUND',
+    listener_filters: [
+      { name: FILTERS.originalDst, typed_config: typed(TYPES.originalDst) },
+      { name: FILTERS.tlsInspector, typed_config: typed(TYPES.tlsInspector) },
+    ],
+    filter_chains: chains,
+  };
+  const routes = ports
+    .filter((lp) => isHttpFamily(lp.protocol))
+    .map((lp) => ({
+      '@type': TYPES.route,
+      name: inboundRouteConfig(lp.port),
+      virtual_hosts: [
+        {
+          name: `inbound|${lp.port}`,
+          // Any Host: the destination is this pod whatever name the caller used (an apex, a backend, an IP).
+          domains: ['*'],
+          routes: [
+            {
+              name: 'local',
+              match: { prefix: '/' },
+              route: { cluster: localCluster(lp.port), timeout: '0s' },
+            },
+          ],
+        },
+      ],
+    }));
+  const clusters = ports.map((lp) =>
+    staticCluster(
+      localCluster(lp.port),
+      '127.0.0.1',
+      lp.port,
+      lp.protocol === 'grpc' || lp.protocol === 'http2',
+    ),
+  );
+  return { listener, routes, clusters };
+}

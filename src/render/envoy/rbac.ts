@@ -1,0 +1,84 @@
+// TrafficTarget allow rules → Envoy RBAC policies for one destination port. Deny is the default: an empty
+// policy set denies everything (HTTP 403 from the HTTP filter, a closed connection from the network filter).
+
+import type { JsonObject } from '../../../xds/proto/json.js';
+import { spiffeId } from '../../translate/identity.js';
+import type { AllowRule, DestinationAccess, HttpMatchModel } from '../../translate/model.js';
+
+/** Does a rule cover traffic arriving on container port `port` (addressed as one of `servicePorts`)? */
+export function covers(rule: AllowRule, port: number, servicePorts: readonly number[]): boolean {
+  return rule.ports === undefined || rule.ports.some((p) => p === port || servicePorts.includes(p));
+}
+
+function principals(rule: AllowRule, trustDomain: string): JsonObject[] {
+  return rule.sources.map((s) => {
+    const [ns, sa] = s.split('/') as [string, string];
+    return { authenticated: { principal_name: { exact: spiffeId(trustDomain, ns, sa) } } };
+  });
+}
+
+/** An HTTPRouteGroup match as an RBAC permission (path, method and headers must all match). */
+export function matchPermission(m: HttpMatchModel): JsonObject {
+  const rules: JsonObject[] = [];
+  if (m.pathRegex !== undefined) rules.push({ url_path: { path: { safe_regex: { regex: m.pathRegex } } } });
+  if (m.methods !== undefined) {
+    const [only, ...more] = m.methods;
+    rules.push({
+      header: {
+        name: ':method',
+        string_match:
+          more.length === 0 && only !== undefined
+            ? { exact: only }
+            : { safe_regex: { regex: m.methods.join('|') } },
+      },
+    });
+  }
+  for (const h of m.headers) {
+    rules.push({
+      header: {
+        name: h.name === 'host' ? ':authority' : h.name,
+        string_match: { safe_regex: { regex: h.regex } },
+      },
+    });
+  }
+  const [single] = rules;
+  if (rules.length === 0) return { any: true };
+  if (rules.length === 1 && single !== undefined) return single;
+  return { and_rules: { rules } };
+}
+
+/**
+ * RBAC rules for one port. `http` decides whether HTTP rules count (an L4 filter cannot see paths, so on a TCP
+ * port only TCPRoute rules apply). Policy names are `<TrafficTarget>|<match>` so a denied request's logs say which
+ * targets were considered.
+ */
+export function rbacRules(
+  access: DestinationAccess | undefined,
+  port: number,
+  servicePorts: readonly number[],
+  http: boolean,
+  trustDomain: string,
+): JsonObject {
+  const policies: Record<string, JsonObject> = {};
+  for (const rule of access?.allow ?? []) {
+    if (!covers(rule, port, servicePorts) || rule.sources.length === 0) continue;
+    if (rule.kind === 'http') {
+      if (!http) continue;
+      for (const m of rule.matches ?? []) {
+        policies[`${rule.target}|${m.id}`] = {
+          permissions: [matchPermission(m)],
+          principals: principals(rule, trustDomain),
+        };
+      }
+    } else if (rule.kind === 'tcp') {
+      policies[`${rule.target}|tcp`] = {
+        permissions: [{ any: true }],
+        principals: principals(rule, trustDomain),
+      };
+    }
+  }
+  const sorted = Object.fromEntries(
+    Object.entries(policies).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+  return { action: 'ALLOW', policies: sorted };
+}
