@@ -4,6 +4,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { loadFiles } from '../files/load.js';
 import type { MeshFlags } from './options.js';
 import { meshOptions } from './options.js';
+import type { Flavour } from '../render/common/types.js';
+import { runCompile } from './compile.js';
 import type { OutputFormat } from './validate.js';
 import { buildReport, exitCodeOf, renderReport } from './validate.js';
 
@@ -42,6 +44,42 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     io.out(renderReport(report, opts.output));
     code = exitCodeOf(report);
   });
+
+  const compile = program
+    .command('compile')
+    .description(
+      'print what a proxy would be sent (Envoy config dump form: each resource as proto3 JSON with @type)',
+    )
+    .requiredOption('-f, --filename <path...>', 'files or directories of YAML/JSON documents (repeatable)')
+    .option('--proxy <ns/pod...>', 'the pod(s) whose proxy configuration to print')
+    .option('--all', 'every meshed pod', false)
+    .addOption(new Option('--flavour <flavour>', 'proxy flavour').choices(['envoy', 'grpc']).default('envoy'))
+    .addOption(
+      new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'),
+    );
+  for (const o of meshOptions) compile.addOption(o);
+  compile.action(
+    async (
+      opts: MeshFlags & {
+        filename: string[];
+        proxy?: string[];
+        all: boolean;
+        flavour: Flavour;
+        output: 'yaml' | 'json';
+      },
+    ) => {
+      if ((opts.proxy === undefined || opts.proxy.length === 0) && !opts.all) {
+        compile.error('error: give --proxy NS/POD or --all', { exitCode: 2 });
+      }
+      const loaded = await loadFiles(opts.filename);
+      code = runCompile(
+        loaded,
+        opts,
+        { proxies: opts.proxy ?? [], all: opts.all, flavour: opts.flavour, output: opts.output },
+        io,
+      );
+    },
+  );
 
   try {
     await program.parseAsync([...argv]);

@@ -4,6 +4,7 @@ export const LISTENER_OUTBOUND = 'outbound';
 export const LISTENER_INBOUND = 'inbound';
 export const LISTENER_STATS = 'stats';
 export const CLUSTER_PASSTHROUGH = 'passthrough';
+export const CLUSTER_INBOUND_PASSTHROUGH = 'inbound-passthrough';
 export const CLUSTER_ADMIN = 'envoy-admin';
 export const SECRET_TRUST_BUNDLE = 'trust-bundle';
 

@@ -9,7 +9,12 @@ import type { JsonObject } from '../../../xds/proto/json.js';
 import type { AppProtocol } from '../../translate/model.js';
 import { isHttpFamily } from '../../translate/protocol.js';
 import { ADS, FILTERS, routerFilter, socketAddress, TYPES, typed } from '../common/json.js';
-import { inboundRouteConfig, LISTENER_INBOUND, localCluster } from '../common/names.js';
+import {
+  CLUSTER_INBOUND_PASSTHROUGH,
+  inboundRouteConfig,
+  LISTENER_INBOUND,
+  localCluster,
+} from '../common/names.js';
 import { staticCluster } from './clusters.js';
 import type { ProxyContext } from './context.js';
 import { rbacRules } from './rbac.js';
@@ -144,6 +149,31 @@ export function renderInbound(ctx: ProxyContext): InboundResources {
       { name: FILTERS.tlsInspector, typed_config: typed(TYPES.tlsInspector) },
     ],
     filter_chains: chains,
+    // Ports the pod does not serve behind a Service: no policy can name them, so enforcing mode closes them
+    // (deny by default) and permissive mode passes them to the application unchanged.
+    default_filter_chain: {
+      name: 'inbound|other-ports',
+      filters: [
+        ...(enforcing(ctx)
+          ? [
+              {
+                name: FILTERS.networkRbac,
+                typed_config: typed(TYPES.networkRbac, {
+                  stat_prefix: 'inbound|other-ports',
+                  rules: { action: 'ALLOW', policies: {} },
+                }),
+              },
+            ]
+          : []),
+        {
+          name: FILTERS.tcpProxy,
+          typed_config: typed(TYPES.tcpProxy, {
+            stat_prefix: 'inbound|other-ports',
+            cluster: CLUSTER_INBOUND_PASSTHROUGH,
+          }),
+        },
+      ],
+    },
   };
   const routes = ports
     .filter((lp) => isHttpFamily(lp.protocol))
@@ -165,7 +195,7 @@ export function renderInbound(ctx: ProxyContext): InboundResources {
         },
       ],
     }));
-  const clusters = ports.map((lp) =>
+  const clusters: JsonObject[] = ports.map((lp) =>
     staticCluster(
       localCluster(lp.port),
       '127.0.0.1',
@@ -173,5 +203,12 @@ export function renderInbound(ctx: ProxyContext): InboundResources {
       lp.protocol === 'grpc' || lp.protocol === 'http2',
     ),
   );
+  clusters.push({
+    '@type': TYPES.cluster,
+    name: CLUSTER_INBOUND_PASSTHROUGH,
+    type: 'ORIGINAL_DST',
+    lb_policy: 'CLUSTER_PROVIDED',
+    connect_timeout: '1s',
+  });
   return { listener, routes, clusters };
 }

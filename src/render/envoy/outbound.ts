@@ -70,7 +70,7 @@ export function renderOutbound(ctx: ProxyContext, diagnostics: RenderDiagnostic[
     for (const port of svc.ports) {
       if (port.protocol === 'udp') continue; // UDP needs a udp_proxy listener of its own; not rendered yet.
       for (const t of chainTargets(svc, port)) {
-        const chainName = `outbound|${serviceCluster(svc.key, port.port)}|${t.dialPort}`;
+        const chainName = `outbound|${serviceCluster(svc.key, port.port)}${t.dialPort === port.port ? '' : `|${t.dialPort}`}`;
         // Headless services sharing pods would produce identical matches, which Envoy rejects (OSM #5231).
         const matchKey = `${t.dialPort}|${t.addresses.join(',')}`;
         const prior = seenMatches.get(matchKey);

@@ -1,0 +1,728 @@
+// Rules across resources that PGV cannot express, checked on one proxy's resource set before it is published:
+// every name a resource uses resolves to a resource in the same set (LDS→RDS incl. api_listener, route and
+// tcp_proxy→CDS, CDS→EDS with no orphaned ClusterLoadAssignments, TLS contexts→SDS), names are unique per type,
+// HCMs end with the router, and Envoy's own load-time checks on filter chain matches, virtual host domains and
+// weighted clusters. The `grpc` flavour adds what proxyless gRPC clients and servers NACK or silently mishandle
+// (reference/xds.md §3–4).
+//
+// Everything here reads the JSON form defensively: a malformed resource is PGV's business (pgv.ts), so shapes that
+// do not fit are skipped rather than reported twice.
+
+import type { Json, JsonObject } from '../../../xds/proto/json.js';
+import { TYPE_URL_PREFIX } from '../../../xds/proto/registry.js';
+import type { Flavour, ProxyResources } from '../common/types.js';
+import type { FieldProblem } from './pgv.js';
+
+export interface ResourceProblem extends FieldProblem {
+  /** Type and name of the resource concerned, e.g. `Listener outbound`. */
+  readonly resource: string;
+}
+
+export const HCM_TYPE = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+export const TCP_PROXY_TYPE = 'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
+export const ROUTER_TYPE = 'envoy.extensions.filters.http.router.v3.Router';
+export const HTTP_RBAC_TYPE = 'envoy.extensions.filters.http.rbac.v3.RBAC';
+export const HTTP_RBAC_PER_ROUTE_TYPE = 'envoy.extensions.filters.http.rbac.v3.RBACPerRoute';
+export const NETWORK_RBAC_TYPE = 'envoy.extensions.filters.network.rbac.v3.RBAC';
+export const FAULT_TYPE = 'envoy.extensions.filters.http.fault.v3.HTTPFault';
+export const UPSTREAM_TLS_TYPE = 'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
+export const DOWNSTREAM_TLS_TYPE = 'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
+
+const UINT32_MAX = 4294967295;
+
+// ───────────────────────────── JSON access ─────────────────────────────
+
+function isObject(v: Json | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function obj(x: Json | undefined): JsonObject | undefined {
+  return isObject(x) ? x : undefined;
+}
+function arr(x: Json | undefined): Json[] {
+  return Array.isArray(x) ? x : [];
+}
+function str(x: Json | undefined): string | undefined {
+  return typeof x === 'string' ? x : undefined;
+}
+/** A field that counts as set in proto3 terms (present, not null, not the default). */
+function isSet(x: Json | undefined): boolean {
+  if (x === undefined || x === null || x === false || x === 0 || x === '') return false;
+  if (Array.isArray(x)) return x.length > 0;
+  return true;
+}
+/** The full message name of an Any in JSON form, e.g. `envoy.extensions.filters.http.router.v3.Router`. */
+export function anyType(x: Json | undefined): string | undefined {
+  const t = str(obj(x)?.['@type']);
+  if (t === undefined) return undefined;
+  return t.startsWith(TYPE_URL_PREFIX) ? t.slice(TYPE_URL_PREFIX.length) : t;
+}
+function join(path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`;
+}
+/** Enum values in JSON form may be names or numbers. */
+function enumIs(x: Json | undefined, name: string, num: number): boolean {
+  return x === name || x === num;
+}
+
+// ───────────────────────────── context ─────────────────────────────
+
+type Role = 'client' | 'server';
+
+class Ctx {
+  readonly problems: ResourceProblem[] = [];
+  readonly routeNames = new Set<string>();
+  readonly clusterNames = new Set<string>();
+  readonly secretNames = new Set<string>();
+  /** RDS names referenced, with the role of the listener (gRPC: api_listener = client, other = server). */
+  readonly routeRoles = new Map<string, Set<Role>>();
+  constructor(readonly flavour: Flavour) {}
+  add(resource: string, path: string, message: string): void {
+    this.problems.push({ resource, path, message });
+  }
+  get grpc(): boolean {
+    return this.flavour === 'grpc';
+  }
+}
+
+/** Labels resources by type and name and reports names used twice. */
+function names(
+  ctx: Ctx,
+  kind: string,
+  list: readonly JsonObject[],
+  nameKey: string,
+  into: Set<string>,
+): string[] {
+  const labels: string[] = [];
+  const first = new Map<string, number>();
+  list.forEach((r, i) => {
+    const name = str(r[nameKey]);
+    const label = `${kind} ${name ?? `#${i}`}`;
+    labels.push(label);
+    if (name === undefined) return;
+    const prev = first.get(name);
+    if (prev !== undefined)
+      ctx.add(
+        label,
+        nameKey,
+        `duplicate ${kind} name ${JSON.stringify(name)} (also resource #${prev} of its type)`,
+      );
+    else first.set(name, i);
+    into.add(name);
+  });
+  return labels;
+}
+
+// ───────────────────────────── TLS and SDS ─────────────────────────────
+
+function sdsNames(common: JsonObject, path: string): { name: string; path: string }[] {
+  const out: { name: string; path: string }[] = [];
+  arr(common['tls_certificate_sds_secret_configs']).forEach((c, i) => {
+    const n = str(obj(c)?.['name']);
+    if (n !== undefined)
+      out.push({ name: n, path: join(path, `tls_certificate_sds_secret_configs[${i}].name`) });
+  });
+  const vc = str(obj(common['validation_context_sds_secret_config'])?.['name']);
+  if (vc !== undefined) out.push({ name: vc, path: join(path, 'validation_context_sds_secret_config.name') });
+  const cvc = str(
+    obj(obj(common['combined_validation_context'])?.['validation_context_sds_secret_config'])?.['name'],
+  );
+  if (cvc !== undefined)
+    out.push({
+      name: cvc,
+      path: join(path, 'combined_validation_context.validation_context_sds_secret_config.name'),
+    });
+  return out;
+}
+
+/** A transport_socket (Envoy: TLS over SDS; gRPC: certificate providers only). */
+function checkTransportSocket(ctx: Ctx, label: string, ts: Json | undefined, path: string, role: Role): void {
+  const tc = obj(obj(ts)?.['typed_config']);
+  const t = anyType(tc);
+  if (tc === undefined || (t !== UPSTREAM_TLS_TYPE && t !== DOWNSTREAM_TLS_TYPE)) return;
+  const tcPath = join(path, 'typed_config');
+  const commonPath = join(tcPath, 'common_tls_context');
+  const common = obj(tc['common_tls_context']) ?? {};
+  const refs = sdsNames(common, commonPath);
+  if (!ctx.grpc) {
+    for (const r of refs)
+      if (!ctx.secretNames.has(r.name))
+        ctx.add(label, r.path, `SDS secret ${JSON.stringify(r.name)} is not in secrets`);
+    return;
+  }
+  for (const r of refs)
+    ctx.add(label, r.path, 'gRPC clients NACK SDS secret configs; use certificate provider instances');
+  for (const k of [
+    'tls_params',
+    'custom_handshaker',
+    'tls_certificates',
+    'tls_certificate_certificate_provider_instance',
+  ])
+    if (common[k] !== undefined) ctx.add(label, join(commonPath, k), `gRPC clients NACK ${k}`);
+  const vc = obj(common['validation_context']);
+  const cvc = obj(common['combined_validation_context']);
+  const dvc = obj(cvc?.['default_validation_context']);
+  for (const [c, p] of [
+    [vc, join(commonPath, 'validation_context')],
+    [dvc, join(commonPath, 'combined_validation_context.default_validation_context')],
+  ] as const)
+    if (c?.['validation_context_certificate_provider_instance'] !== undefined)
+      ctx.add(
+        label,
+        join(p, 'validation_context_certificate_provider_instance'),
+        'grpc-js NACKs the deprecated validation_context_certificate_provider_instance; use ca_certificate_provider_instance',
+      );
+  if (common['validation_context_certificate_provider_instance'] !== undefined)
+    ctx.add(
+      label,
+      join(commonPath, 'validation_context_certificate_provider_instance'),
+      'grpc-js NACKs the deprecated validation_context_certificate_provider_instance; use ca_certificate_provider_instance',
+    );
+  const hasCa =
+    vc?.['ca_certificate_provider_instance'] !== undefined ||
+    dvc?.['ca_certificate_provider_instance'] !== undefined;
+  if (role === 'client' && !hasCa)
+    ctx.add(
+      label,
+      join(commonPath, 'validation_context.ca_certificate_provider_instance'),
+      'a gRPC client TLS context needs validation_context.ca_certificate_provider_instance',
+    );
+  if (role === 'server' && common['tls_certificate_provider_instance'] === undefined)
+    ctx.add(
+      label,
+      join(commonPath, 'tls_certificate_provider_instance'),
+      'a gRPC server TLS context needs tls_certificate_provider_instance',
+    );
+}
+
+// ───────────────────────────── routes ─────────────────────────────
+
+function clusterRef(ctx: Ctx, label: string, name: Json | undefined, path: string): void {
+  const n = str(name);
+  if (n !== undefined && n !== '' && !ctx.clusterNames.has(n))
+    ctx.add(label, path, `cluster ${JSON.stringify(n)} is not in clusters`);
+}
+
+function weightedClusters(ctx: Ctx, label: string, wc: JsonObject, path: string): void {
+  let sum = 0;
+  arr(wc['clusters']).forEach((c, i) => {
+    const co = obj(c);
+    if (co === undefined) return;
+    const p = `${path}.clusters[${i}]`;
+    clusterRef(ctx, label, co['name'], `${p}.name`);
+    if (str(co['name']) === undefined && str(co['cluster_header']) === undefined)
+      ctx.add(label, `${p}.name`, 'a weighted cluster needs a name (or cluster_header)');
+    const w = co['weight'];
+    if (typeof w === 'number') sum += w;
+  });
+  if (sum <= 0)
+    ctx.add(label, `${path}.clusters`, 'the sum of weighted cluster weights must be greater than 0');
+  else if (sum > UINT32_MAX)
+    ctx.add(label, `${path}.clusters`, `the sum of weighted cluster weights (${sum}) exceeds ${UINT32_MAX}`);
+}
+
+function checkRbacConfig(ctx: Ctx, label: string, tc: JsonObject, path: string): void {
+  if (tc['rules'] === undefined || tc['rules'] === null)
+    ctx.add(
+      label,
+      join(path, 'rules'),
+      'gRPC NACKs an RBAC filter without rules (omit the filter to allow all)',
+    );
+  else if (enumIs(obj(tc['rules'])?.['action'], 'LOG', 2))
+    ctx.add(label, join(path, 'rules.action'), 'gRPC NACKs RBAC action LOG');
+}
+
+function perFilterConfig(ctx: Ctx, label: string, holder: JsonObject, path: string): void {
+  if (!ctx.grpc) return;
+  const m = obj(holder['typed_per_filter_config']);
+  if (m === undefined) return;
+  for (const [k, v] of Object.entries(m)) {
+    if (anyType(v) !== HTTP_RBAC_PER_ROUTE_TYPE) continue;
+    const rbac = obj(obj(v)?.['rbac']);
+    if (rbac !== undefined) checkRbacConfig(ctx, label, rbac, `${path}.typed_per_filter_config[${k}].rbac`);
+  }
+}
+
+/** A RouteConfiguration (an RDS resource or inline in an HCM). */
+function checkRouteConfig(
+  ctx: Ctx,
+  label: string,
+  rc: JsonObject,
+  path: string,
+  roles: ReadonlySet<Role>,
+): void {
+  const vhostNames = new Map<string, number>();
+  const domains = new Map<string, string>();
+  arr(rc['virtual_hosts']).forEach((vh, i) => {
+    const v = obj(vh);
+    if (v === undefined) return;
+    const vp = join(path, `virtual_hosts[${i}]`);
+    const name = str(v['name']);
+    if (name !== undefined) {
+      const prev = vhostNames.get(name);
+      if (prev !== undefined)
+        ctx.add(
+          label,
+          `${vp}.name`,
+          `duplicate virtual host name ${JSON.stringify(name)} (also virtual_hosts[${prev}])`,
+        );
+      else vhostNames.set(name, i);
+    }
+    arr(v['domains']).forEach((d, j) => {
+      const dn = str(d);
+      if (dn === undefined) return;
+      // Envoy compares domains case-insensitively and rejects a repeat anywhere in the route configuration.
+      const key = dn.toLowerCase();
+      const prev = domains.get(key);
+      if (prev !== undefined)
+        ctx.add(label, `${vp}.domains[${j}]`, `duplicate domain ${JSON.stringify(dn)} (also ${prev})`);
+      else domains.set(key, `virtual_hosts[${i}].domains[${j}]`);
+    });
+    perFilterConfig(ctx, label, v, vp);
+    arr(v['routes']).forEach((r, k) => {
+      const ro = obj(r);
+      if (ro === undefined) return;
+      const rp = `${vp}.routes[${k}]`;
+      perFilterConfig(ctx, label, ro, rp);
+      const action = obj(ro['route']);
+      if (action !== undefined) {
+        clusterRef(ctx, label, action['cluster'], `${rp}.route.cluster`);
+        const wc = obj(action['weighted_clusters']);
+        if (wc !== undefined) weightedClusters(ctx, label, wc, `${rp}.route.weighted_clusters`);
+        arr(action['request_mirror_policies']).forEach((m, n) =>
+          clusterRef(ctx, label, obj(m)?.['cluster'], `${rp}.route.request_mirror_policies[${n}].cluster`),
+        );
+      }
+      if (!ctx.grpc) return;
+      if (roles.has('client')) {
+        if (action === undefined)
+          ctx.add(
+            label,
+            rp,
+            'gRPC clients need a route action (redirect, direct_response and non_forwarding_action fail)',
+          );
+        else if (action['cluster_header'] !== undefined)
+          ctx.add(label, `${rp}.route.cluster_header`, 'gRPC clients skip routes using cluster_header');
+      }
+      if (roles.has('server') && ro['non_forwarding_action'] === undefined)
+        ctx.add(label, rp, 'gRPC server routes need non_forwarding_action, else RPCs fail UNAVAILABLE');
+    });
+  });
+}
+
+// ───────────────────────────── listeners ─────────────────────────────
+
+function checkHcm(ctx: Ctx, label: string, hcm: JsonObject, path: string, role: Role): void {
+  const rds = obj(hcm['rds']);
+  if (rds !== undefined) {
+    const name = str(rds['route_config_name']);
+    if (name !== undefined) {
+      if (!ctx.routeNames.has(name))
+        ctx.add(
+          label,
+          join(path, 'rds.route_config_name'),
+          `route configuration ${JSON.stringify(name)} is not in routes`,
+        );
+      let roles = ctx.routeRoles.get(name);
+      if (roles === undefined) ctx.routeRoles.set(name, (roles = new Set()));
+      roles.add(role);
+    }
+    if (ctx.grpc) {
+      const cs = obj(rds['config_source']);
+      if (cs === undefined || (cs['ads'] === undefined && (role === 'server' || cs['self'] === undefined)))
+        ctx.add(
+          label,
+          join(path, 'rds.config_source'),
+          role === 'server'
+            ? 'gRPC servers need RDS over ADS (config_source.ads)'
+            : 'gRPC clients need RDS over ADS or self',
+        );
+    }
+  }
+  const inline = obj(hcm['route_config']);
+  if (inline !== undefined) checkRouteConfig(ctx, label, inline, join(path, 'route_config'), new Set([role]));
+
+  const filters = arr(hcm['http_filters']);
+  const fp = join(path, 'http_filters');
+  const seen = new Map<string, number>();
+  let routerAt = -1;
+  filters.forEach((f, i) => {
+    const fo = obj(f);
+    if (fo === undefined) return;
+    const p = `${fp}[${i}]`;
+    const name = str(fo['name']);
+    if (name !== undefined) {
+      const prev = seen.get(name);
+      if (prev !== undefined)
+        ctx.add(label, `${p}.name`, `duplicate HTTP filter name ${JSON.stringify(name)} (also [${prev}])`);
+      else seen.set(name, i);
+    }
+    const t = anyType(fo['typed_config']);
+    if (t === ROUTER_TYPE) {
+      if (routerAt >= 0) ctx.add(label, p, `a second router filter (first at [${routerAt}])`);
+      else routerAt = i;
+    }
+    if (!ctx.grpc) return;
+    const optional = fo['is_optional'] === true;
+    const tc = obj(fo['typed_config']);
+    if (t === HTTP_RBAC_TYPE && tc !== undefined) {
+      if (role === 'client' && !optional)
+        ctx.add(label, p, 'gRPC clients NACK the RBAC filter (server-side only)');
+      else checkRbacConfig(ctx, label, tc, `${p}.typed_config`);
+    } else if (t === FAULT_TYPE) {
+      if (role === 'server' && !optional)
+        ctx.add(label, p, 'gRPC servers NACK the fault filter (client-side only)');
+    } else if (t !== ROUTER_TYPE && !optional) {
+      ctx.add(
+        label,
+        `${p}.typed_config`,
+        `gRPC does not support HTTP filter ${t ?? '(no typed_config)'}; mark it is_optional or drop it`,
+      );
+    }
+  });
+  if (routerAt < 0) ctx.add(label, fp, `the router filter (${ROUTER_TYPE}) must be present and last`);
+  else if (routerAt !== filters.length - 1)
+    ctx.add(
+      label,
+      `${fp}[${routerAt}]`,
+      `the router filter must be last (found at ${routerAt} of ${filters.length})`,
+    );
+  if (ctx.grpc && isSet(hcm['xff_num_trusted_hops']))
+    ctx.add(label, join(path, 'xff_num_trusted_hops'), 'grpc-go NACKs xff_num_trusted_hops other than 0');
+}
+
+function checkNetworkFilters(ctx: Ctx, label: string, chain: JsonObject, path: string, role: Role): void {
+  const filters = arr(chain['filters']);
+  let hcms = 0;
+  filters.forEach((f, i) => {
+    const fo = obj(f);
+    const tc = obj(fo?.['typed_config']);
+    const t = anyType(tc);
+    const p = join(path, `filters[${i}].typed_config`);
+    if (tc === undefined) return;
+    if (t === HCM_TYPE) {
+      hcms++;
+      checkHcm(ctx, label, tc, p, role);
+    } else if (t === TCP_PROXY_TYPE) {
+      clusterRef(ctx, label, tc['cluster'], join(p, 'cluster'));
+      const wc = obj(tc['weighted_clusters']);
+      if (wc !== undefined) {
+        arr(wc['clusters']).forEach((c, k) =>
+          clusterRef(ctx, label, obj(c)?.['name'], join(p, `weighted_clusters.clusters[${k}].name`)),
+        );
+      }
+    }
+  });
+  if (ctx.grpc && (filters.length !== 1 || hcms !== 1))
+    ctx.add(
+      label,
+      join(path, 'filters'),
+      'a gRPC server filter chain must hold exactly one filter, an HttpConnectionManager',
+    );
+  checkTransportSocket(ctx, label, chain['transport_socket'], join(path, 'transport_socket'), 'server');
+}
+
+// ── filter chain matches: Envoy expands every match into (dest port, dest IP, server name, transport protocol,
+// application protocol, direct source IP, source type, source IP, source port) tuples and rejects a tuple that two
+// chains share ("multiple filter chains with the same matching rules are defined").
+
+function parseIp(s: string): { v6: boolean; bits: bigint } | undefined {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (v4 !== null) {
+    let n = 0n;
+    for (let i = 1; i <= 4; i++) {
+      const b = Number(v4[i]);
+      if (b > 255) return undefined;
+      n = (n << 8n) | BigInt(b);
+    }
+    return { v6: false, bits: n };
+  }
+  if (!s.includes(':')) return undefined;
+  let text = s.toLowerCase();
+  const emb = /:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/.exec(text);
+  if (emb !== null) {
+    const e = parseIp(emb[1] ?? '');
+    if (e === undefined) return undefined;
+    const hi = (e.bits >> 16n).toString(16);
+    const lo = (e.bits & 0xffffn).toString(16);
+    text = `${text.slice(0, text.length - (emb[1] ?? '').length)}${hi}:${lo}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (h: string): bigint[] | undefined => {
+    if (h === '') return [];
+    const out: bigint[] = [];
+    for (const g of h.split(':')) {
+      if (!/^[0-9a-f]{1,4}$/.test(g)) return undefined;
+      out.push(BigInt(`0x${g}`));
+    }
+    return out;
+  };
+  const head = groups(halves[0] ?? '');
+  const rest = halves.length === 2 ? groups(halves[1] ?? '') : [];
+  if (head === undefined || rest === undefined) return undefined;
+  const total = head.length + rest.length;
+  if (halves.length === 1 ? total !== 8 : total > 7) return undefined;
+  const all = [...head, ...new Array<bigint>(8 - total).fill(0n), ...rest];
+  return { v6: true, bits: all.reduce((a, g) => (a << 16n) | g, 0n) };
+}
+
+function cidrKey(c: Json): string {
+  const co = obj(c);
+  const addr = str(co?.['address_prefix']) ?? '';
+  const len = typeof co?.['prefix_len'] === 'number' ? co['prefix_len'] : 0;
+  const ip = parseIp(addr);
+  if (ip === undefined) return `${addr}/${len}`;
+  const width = ip.v6 ? 128n : 32n;
+  const l = BigInt(Math.min(Math.max(len, 0), Number(width)));
+  const mask = l === 0n ? 0n : ((1n << l) - 1n) << (width - l);
+  return `${ip.v6 ? '6' : '4'}:${(ip.bits & mask).toString(16)}/${l}`;
+}
+
+const MAX_TUPLES = 4096;
+
+function matchTuples(m: JsonObject | undefined): string[] | undefined {
+  const dims: string[][] = [];
+  const orAny = (xs: string[]): string[] => (xs.length === 0 ? [''] : xs);
+  const dp = m?.['destination_port'];
+  dims.push([typeof dp === 'number' ? String(dp) : '']);
+  dims.push(orAny(arr(m?.['prefix_ranges']).map(cidrKey)));
+  dims.push(orAny(arr(m?.['server_names']).map((s) => String(s).toLowerCase())));
+  dims.push([str(m?.['transport_protocol']) ?? '']);
+  dims.push(orAny(arr(m?.['application_protocols']).map(String)));
+  dims.push(orAny(arr(m?.['direct_source_prefix_ranges']).map(cidrKey)));
+  const st = m?.['source_type'];
+  dims.push([
+    st === undefined || st === 0 || st === 'ANY'
+      ? 'ANY'
+      : String(st === 1 ? 'SAME_IP_OR_LOOPBACK' : st === 2 ? 'EXTERNAL' : st),
+  ]);
+  dims.push(orAny(arr(m?.['source_prefix_ranges']).map(cidrKey)));
+  dims.push(orAny(arr(m?.['source_ports']).map(String)));
+  const uniq = dims.map((d) => (d.length === 1 ? d : [...new Set(d)]));
+  let n = 1;
+  for (const d of uniq) n *= d.length;
+  if (n > MAX_TUPLES) return undefined;
+  let tuples = [''];
+  for (const d of uniq) {
+    if (d.length === 1) {
+      const x = d[0] as string;
+      tuples = tuples.map((t) => `${t}|${x}`);
+      continue;
+    }
+    const next: string[] = [];
+    for (const t of tuples) for (const x of d) next.push(`${t}|${x}`);
+    tuples = next;
+  }
+  return tuples;
+}
+
+/** The proto3 canonical form of a match: defaults dropped, keys sorted. */
+function canonical(x: Json | undefined): string {
+  const norm = (v: Json | undefined): Json | undefined => {
+    if (v === undefined || v === null || v === '' || v === 0 || v === false || v === 'ANY') return undefined;
+    if (Array.isArray(v)) return v.length === 0 ? undefined : v.map((e) => norm(e) ?? null);
+    if (isObject(v)) {
+      const o: JsonObject = {};
+      for (const k of Object.keys(v).sort()) {
+        const n = norm(v[k]);
+        if (n !== undefined) o[k] = n;
+      }
+      return o;
+    }
+    return v;
+  };
+  return JSON.stringify(norm(x) ?? {});
+}
+
+function checkFilterChainMatches(ctx: Ctx, label: string, chains: Json[]): void {
+  const owner = new Map<string, number>();
+  const identical = new Map<string, number>();
+  chains.forEach((c, i) => {
+    const m = obj(obj(c)?.['filter_chain_match']);
+    const p = `filter_chains[${i}].filter_chain_match`;
+    const canon = canonical(m);
+    const same = identical.get(canon);
+    if (same !== undefined) {
+      ctx.add(label, p, `identical filter_chain_match to filter_chains[${same}]; Envoy rejects the listener`);
+      return;
+    }
+    identical.set(canon, i);
+    const tuples = matchTuples(m);
+    if (tuples === undefined) return;
+    for (const t of tuples) {
+      const prev = owner.get(t);
+      if (prev !== undefined && prev !== i) {
+        ctx.add(label, p, `filter_chain_match overlaps filter_chains[${prev}]; Envoy rejects the listener`);
+        return;
+      }
+    }
+    for (const t of tuples) owner.set(t, i);
+  });
+}
+
+function checkListener(ctx: Ctx, label: string, l: JsonObject): void {
+  const api = obj(obj(l['api_listener'])?.['api_listener']);
+  const grpcClient = api !== undefined;
+  if (api !== undefined) {
+    if (anyType(api) === HCM_TYPE) checkHcm(ctx, label, api, 'api_listener.api_listener', 'client');
+    else if (ctx.grpc)
+      ctx.add(label, 'api_listener.api_listener', 'a gRPC api_listener must hold an HttpConnectionManager');
+  }
+  const chains = arr(l['filter_chains']);
+  chains.forEach((c, i) => {
+    const co = obj(c);
+    if (co !== undefined) checkNetworkFilters(ctx, label, co, `filter_chains[${i}]`, 'server');
+  });
+  const def = obj(l['default_filter_chain']);
+  if (def !== undefined) checkNetworkFilters(ctx, label, def, 'default_filter_chain', 'server');
+  checkFilterChainMatches(ctx, label, chains);
+
+  if (!ctx.grpc) return;
+  if (arr(l['listener_filters']).length > 0)
+    ctx.add(label, 'listener_filters', 'gRPC NACKs listener_filters');
+  if (obj(l['use_original_dst']) !== undefined || l['use_original_dst'] === true)
+    ctx.add(label, 'use_original_dst', 'gRPC NACKs use_original_dst');
+  if (grpcClient) return;
+  chains.forEach((c, i) => {
+    const m = obj(obj(c)?.['filter_chain_match']);
+    if (m === undefined) return;
+    const p = `filter_chains[${i}].filter_chain_match`;
+    if (m['transport_protocol'] !== 'raw_buffer')
+      ctx.add(
+        label,
+        `${p}.transport_protocol`,
+        'a gRPC server filter chain with a filter_chain_match must set transport_protocol "raw_buffer"',
+      );
+    for (const k of ['destination_port', 'server_names', 'application_protocols'])
+      if (isSet(m[k]))
+        ctx.add(label, `${p}.${k}`, `a gRPC server filter chain matching on ${k} never matches`);
+  });
+}
+
+// ───────────────────────────── clusters and endpoints ─────────────────────────────
+
+function isEds(c: JsonObject): boolean {
+  return enumIs(c['type'], 'EDS', 3);
+}
+
+interface EdsUse {
+  readonly label: string;
+  readonly path: string;
+}
+
+function checkCluster(ctx: Ctx, label: string, c: JsonObject, eds: Map<string, EdsUse>): void {
+  const name = str(c['name']) ?? '';
+  if (isEds(c)) {
+    const svc = str(obj(c['eds_cluster_config'])?.['service_name']);
+    if (svc !== undefined && svc !== '') eds.set(svc, { label, path: 'eds_cluster_config.service_name' });
+    else eds.set(name, { label, path: 'name' });
+  } else if (c['eds_cluster_config'] !== undefined) {
+    ctx.add(label, 'eds_cluster_config', 'eds_cluster_config is set but the cluster type is not EDS');
+  }
+  checkTransportSocket(ctx, label, c['transport_socket'], 'transport_socket', 'client');
+  arr(c['transport_socket_matches']).forEach((m, i) =>
+    checkTransportSocket(
+      ctx,
+      label,
+      obj(m)?.['transport_socket'],
+      `transport_socket_matches[${i}].transport_socket`,
+      'client',
+    ),
+  );
+  if (!ctx.grpc) return;
+  if (!isEds(c) || c['cluster_type'] !== undefined)
+    ctx.add(label, 'type', `gRPC clusters must be EDS (got ${JSON.stringify(c['type'] ?? 'STATIC')})`);
+  if (isEds(c)) {
+    const cs = obj(obj(c['eds_cluster_config'])?.['eds_config']);
+    if (cs === undefined || (cs['ads'] === undefined && cs['self'] === undefined))
+      ctx.add(label, 'eds_cluster_config.eds_config', 'gRPC clients need EDS over ADS or self');
+  }
+  if (enumIs(c['lb_policy'], 'LEAST_REQUEST', 1)) ctx.add(label, 'lb_policy', 'grpc-js NACKs LEAST_REQUEST');
+  if (arr(c['transport_socket_matches']).length > 0)
+    ctx.add(label, 'transport_socket_matches', 'grpc-go NACKs transport_socket_matches');
+}
+
+function checkEndpoints(ctx: Ctx, label: string, cla: JsonObject): void {
+  if (!ctx.grpc) return;
+  const priorities = new Set<number>();
+  const addresses = new Map<string, string>();
+  arr(cla['endpoints']).forEach((l, i) => {
+    const lo = obj(l);
+    if (lo === undefined) return;
+    const p = `endpoints[${i}]`;
+    if (lo['locality'] === undefined)
+      ctx.add(label, `${p}.locality`, 'gRPC clients need locality on every locality entry');
+    const w = lo['load_balancing_weight'];
+    if (typeof w !== 'number' || w <= 0)
+      ctx.add(
+        label,
+        `${p}.load_balancing_weight`,
+        'gRPC clients drop localities without a load_balancing_weight',
+      );
+    priorities.add(typeof lo['priority'] === 'number' ? lo['priority'] : 0);
+    arr(lo['lb_endpoints']).forEach((e, j) => {
+      const ep = `${p}.lb_endpoints[${j}].endpoint.address.socket_address`;
+      const sa = obj(obj(obj(obj(e)?.['endpoint'])?.['address'])?.['socket_address']);
+      if (sa === undefined) return ctx.add(label, ep, 'gRPC endpoints need a socket_address');
+      const addr = str(sa['address']) ?? '';
+      if (parseIp(addr) === undefined)
+        ctx.add(label, `${ep}.address`, `gRPC endpoints must be IP literals (got ${JSON.stringify(addr)})`);
+      if (typeof sa['port_value'] !== 'number')
+        ctx.add(label, `${ep}.port_value`, 'gRPC endpoints need port_value');
+      const key = `${addr}:${String(sa['port_value'])}`;
+      const prev = addresses.get(key);
+      if (prev !== undefined) ctx.add(label, ep, `duplicate endpoint address ${key} (also ${prev})`);
+      else addresses.set(key, ep);
+    });
+  });
+  const sorted = [...priorities].sort((a, b) => a - b);
+  sorted.forEach((pr, i) => {
+    if (pr !== i)
+      ctx.add(label, 'endpoints', `priorities must be contiguous from 0 (got ${sorted.join(', ')})`);
+  });
+}
+
+// ───────────────────────────── entry point ─────────────────────────────
+
+/**
+ * Checks that a proxy's resources form a closed, consistent set that Envoy (or, for `grpc`, a proxyless gRPC
+ * client or server) will accept as a whole. Problems name the resource (`Listener outbound`) and a field path in it.
+ */
+export function checkClosure(res: ProxyResources, flavour: Flavour): ResourceProblem[] {
+  const ctx = new Ctx(flavour);
+  const listenerLabels = names(ctx, 'Listener', res.listeners, 'name', new Set());
+  const routeLabels = names(ctx, 'RouteConfiguration', res.routes, 'name', ctx.routeNames);
+  const clusterLabels = names(ctx, 'Cluster', res.clusters, 'name', ctx.clusterNames);
+  const endpointLabels = names(ctx, 'ClusterLoadAssignment', res.endpoints, 'cluster_name', new Set());
+  const secretLabels = names(ctx, 'Secret', res.secrets, 'name', ctx.secretNames);
+
+  res.listeners.forEach((l, i) => checkListener(ctx, listenerLabels[i] ?? '', l));
+  res.routes.forEach((r, i) => {
+    const name = str(r['name']) ?? '';
+    checkRouteConfig(ctx, routeLabels[i] ?? '', r, '', ctx.routeRoles.get(name) ?? new Set());
+  });
+  const eds = new Map<string, EdsUse>();
+  res.clusters.forEach((c, i) => checkCluster(ctx, clusterLabels[i] ?? '', c, eds));
+  const served = new Set<string>();
+  res.endpoints.forEach((e, i) => {
+    const label = endpointLabels[i] ?? '';
+    const name = str(e['cluster_name']) ?? '';
+    served.add(name);
+    if (!eds.has(name))
+      ctx.add(
+        label,
+        'cluster_name',
+        `orphaned: no EDS cluster uses ${JSON.stringify(name)} (service_name or cluster name)`,
+      );
+    checkEndpoints(ctx, label, e);
+  });
+  for (const [name, use] of eds)
+    if (!served.has(name))
+      ctx.add(use.label, use.path, `EDS ClusterLoadAssignment ${JSON.stringify(name)} is not in endpoints`);
+  if (flavour === 'grpc')
+    res.secrets.forEach((_s, i) =>
+      ctx.add(secretLabels[i] ?? '', '', 'gRPC clients do not use SDS; use certificate provider instances'),
+    );
+  return ctx.problems;
+}

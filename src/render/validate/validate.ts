@@ -1,0 +1,46 @@
+// The gate every rendered resource set passes before it may be published: PGV field rules on each resource
+// (pgv.ts) and the cross-resource rules (closure.ts), reported as render diagnostics.
+
+import type { JsonObject } from '../../../xds/proto/json.js';
+import { TYPE_URLS } from '../../../xds/proto/registry.js';
+import type { Flavour, ProxyResources, RenderDiagnostic } from '../common/types.js';
+import { checkClosure } from './closure.js';
+import { validateResource } from './pgv.js';
+
+const KINDS = [
+  { list: 'listeners', kind: 'Listener', typeUrl: TYPE_URLS.listener, nameKey: 'name' },
+  { list: 'routes', kind: 'RouteConfiguration', typeUrl: TYPE_URLS.route, nameKey: 'name' },
+  { list: 'clusters', kind: 'Cluster', typeUrl: TYPE_URLS.cluster, nameKey: 'name' },
+  { list: 'endpoints', kind: 'ClusterLoadAssignment', typeUrl: TYPE_URLS.endpoint, nameKey: 'cluster_name' },
+  { list: 'secrets', kind: 'Secret', typeUrl: TYPE_URLS.secret, nameKey: 'name' },
+] as const;
+
+function label(kind: string, r: JsonObject, nameKey: string, i: number): string {
+  const name = r[nameKey];
+  return `${kind} ${typeof name === 'string' ? name : `#${i}`}`;
+}
+
+/**
+ * Every problem in one proxy's rendered resources; an empty list means they may be published. Each diagnostic
+ * names the resource (`Listener outbound`) and the field path inside it.
+ */
+export function validateProxyResources(
+  proxy: string,
+  res: ProxyResources,
+  flavour: Flavour,
+): RenderDiagnostic[] {
+  const out: RenderDiagnostic[] = [];
+  for (const { list, kind, typeUrl, nameKey } of KINDS) {
+    res[list].forEach((r, i) => {
+      const resource = label(kind, r, nameKey, i);
+      if (r['@type'] !== typeUrl) {
+        out.push({ proxy, resource, path: '@type', message: `expected "@type" ${typeUrl} in ${list}` });
+        return;
+      }
+      for (const p of validateResource(r)) out.push({ proxy, resource, path: p.path, message: p.message });
+    });
+  }
+  for (const p of checkClosure(res, flavour))
+    out.push({ proxy, resource: p.resource, path: p.path, message: p.message });
+  return out;
+}

@@ -1,0 +1,48 @@
+// Golden tests for render: testdata/render/NAME.in.yaml → NAME.envoy.out.yaml and NAME.grpc.out.yaml, holding
+// every meshed proxy's resources as a config dump. Render diagnostics are part of the output, so a case that
+// expects Envoy to refuse something shows it.
+
+import { describe, expect, it } from '@jest/globals';
+import { join, relative } from 'node:path';
+import { stringify } from 'yaml';
+import { configDump } from '../src/cli/compile.js';
+import { loadFiles } from '../src/files/load.js';
+import type { Flavour } from '../src/render/common/types.js';
+import { renderProxy } from '../src/render/render.js';
+import type { TranslateOptions } from '../src/translate/model.js';
+import { translate } from '../src/translate/translate.js';
+import { golden, goldenCases, headerOptions, TESTDATA } from './golden.js';
+
+const DIR = join(TESTDATA, 'render');
+const ROOT = join(import.meta.dirname, '..');
+const FLAVOURS: readonly Flavour[] = ['envoy', 'grpc'];
+
+function optionsOf(path: string): Partial<TranslateOptions> {
+  const h = headerOptions(path);
+  const o: { -readonly [K in keyof TranslateOptions]?: TranslateOptions[K] } = {};
+  if (h['access-mode'] === 'permissive' || h['access-mode'] === 'enforcing') o.accessMode = h['access-mode'];
+  if (h['trust-domain'] !== undefined) o.trustDomain = h['trust-domain'];
+  return o;
+}
+
+describe('render golden files', () => {
+  const cases = goldenCases(DIR);
+  it('has at least 25 cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(25);
+  });
+  for (const name of cases) {
+    for (const flavour of FLAVOURS) {
+      it(`${name} (${flavour})`, async () => {
+        const input = join(DIR, `${name}.in.yaml`);
+        const loaded = await loadFiles([relative(ROOT, input)]);
+        const model = translate(loaded.store, optionsOf(input));
+        const proxies = model.proxies.filter((p) => p.meshed).map((p) => {
+          const r = renderProxy(model, p.key, flavour);
+          return { proxy: p.key, diagnostics: r.diagnostics.map((d) => `${d.resource ?? ''} ${d.path ?? ''}: ${d.message}`.trim()), ...configDump(r.resources) };
+        });
+        const actual = stringify({ fileErrors: loaded.fileErrors, proxies }, { lineWidth: 0, aliasDuplicateObjects: false });
+        expect(actual).toBe(golden(join(DIR, `${name}.${flavour}.out.yaml`), actual));
+      });
+    }
+  }
+});
