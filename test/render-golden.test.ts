@@ -36,11 +36,22 @@ describe('render golden files', () => {
         const input = join(DIR, `${name}.in.yaml`);
         const loaded = await loadFiles([relative(ROOT, input)]);
         const model = translate(loaded.store, optionsOf(input));
-        const proxies = model.proxies.filter((p) => p.meshed).map((p) => {
-          const r = renderProxy(model, p.key, flavour);
-          return { proxy: p.key, diagnostics: r.diagnostics.map((d) => `${d.resource ?? ''} ${d.path ?? ''}: ${d.message}`.trim()), ...configDump(r.resources) };
-        });
-        const actual = stringify({ fileErrors: loaded.fileErrors, proxies }, { lineWidth: 0, aliasDuplicateObjects: false });
+        const proxies = model.proxies
+          .filter((p) => p.meshed)
+          .map((p) => {
+            const r = renderProxy(model, p.key, flavour);
+            return {
+              proxy: p.key,
+              diagnostics: r.diagnostics.map((d) =>
+                `${d.resource ?? ''} ${d.path ?? ''}: ${d.message}`.trim(),
+              ),
+              ...configDump(r.resources),
+            };
+          });
+        const actual = stringify(
+          { fileErrors: loaded.fileErrors, proxies },
+          { lineWidth: 0, aliasDuplicateObjects: false },
+        );
         expect(actual).toBe(golden(join(DIR, `${name}.${flavour}.out.yaml`), actual));
       });
     }

@@ -20,10 +20,41 @@ export interface ServicePortEndpoints {
   readonly endpoints: readonly ResolvedEndpoint[];
 }
 
-/** One entry per port of `svc`, in spec order. */
-export function resolveServiceEndpoints(view: StoreView, svc: Service): ServicePortEndpoints[] {
+/**
+ * The Store's EndpointSlices by Service and Pods by namespace, each in key order: built once per translate, so
+ * resolving every Service costs one pass over the Store instead of one per Service.
+ */
+export interface EndpointIndex {
+  readonly slicesByService: ReadonlyMap<string, readonly EndpointSlice[]>;
+  readonly podsByNamespace: ReadonlyMap<string, readonly Pod[]>;
+}
+
+export function endpointIndex(view: StoreView): EndpointIndex {
+  const slicesByService = new Map<string, EndpointSlice[]>();
+  for (const s of sortedValues(view.EndpointSlice)) {
+    if (s.serviceName === undefined) continue;
+    const key = `${s.meta.namespace}/${s.serviceName}`;
+    const list = slicesByService.get(key);
+    if (list === undefined) slicesByService.set(key, [s]);
+    else list.push(s);
+  }
+  const podsByNamespace = new Map<string, Pod[]>();
+  for (const pod of sortedValues(view.Pod)) {
+    const list = podsByNamespace.get(pod.meta.namespace);
+    if (list === undefined) podsByNamespace.set(pod.meta.namespace, [pod]);
+    else list.push(pod);
+  }
+  return { slicesByService, podsByNamespace };
+}
+
+/** One entry per port of `svc`, in spec order. Pass an `index` when resolving many Services of one Store. */
+export function resolveServiceEndpoints(
+  view: StoreView,
+  svc: Service,
+  index: EndpointIndex = endpointIndex(view),
+): ServicePortEndpoints[] {
   if (svc.type === 'ExternalName') return svc.ports.map((port) => ({ port, endpoints: [] }));
-  const slices = slicesOf(view, svc);
+  const slices = index.slicesByService.get(`${svc.meta.namespace}/${svc.meta.name}`) ?? [];
   if (slices.length > 0) {
     return svc.ports.map((port) => ({ port, endpoints: normalise(fromSlices(svc, port, slices)) }));
   }
@@ -31,22 +62,13 @@ export function resolveServiceEndpoints(view: StoreView, svc: Service): ServiceP
   if (selector === undefined || Object.keys(selector).length === 0) {
     return svc.ports.map((port) => ({ port, endpoints: [] }));
   }
-  const pods = selectedPods(view, svc.meta.namespace, selector);
+  const pods = selectedPods(index.podsByNamespace.get(svc.meta.namespace) ?? [], selector);
   return svc.ports.map((port) => ({ port, endpoints: normalise(fromPods(port, pods)) }));
 }
 
 /** The values of a Store map in key order, so results never depend on the order objects arrived in. */
 function sortedValues<T>(map: ReadonlyMap<string, T>): T[] {
   return [...map.entries()].sort((a, b) => compare(a[0], b[0])).map((e) => e[1]);
-}
-
-/** The EndpointSlices labelled for `svc`, in key order. */
-function slicesOf(view: StoreView, svc: Service): EndpointSlice[] {
-  const out: EndpointSlice[] = [];
-  for (const s of sortedValues(view.EndpointSlice)) {
-    if (s.meta.namespace === svc.meta.namespace && s.serviceName === svc.meta.name) out.push(s);
-  }
-  return out;
 }
 
 function fromSlices(svc: Service, port: ServicePort, slices: readonly EndpointSlice[]): ResolvedEndpoint[] {
@@ -82,11 +104,10 @@ function fromSlices(svc: Service, port: ServicePort, slices: readonly EndpointSl
   return out;
 }
 
-function selectedPods(view: StoreView, namespace: string, selector: Readonly<Record<string, string>>): Pod[] {
+function selectedPods(pods: readonly Pod[], selector: Readonly<Record<string, string>>): Pod[] {
   const entries = Object.entries(selector);
   const out: Pod[] = [];
-  for (const pod of sortedValues(view.Pod)) {
-    if (pod.meta.namespace !== namespace) continue;
+  for (const pod of pods) {
     // Pods that have finished are never endpoints (as in Kubernetes).
     if (pod.phase === 'Succeeded' || pod.phase === 'Failed') continue;
     if (entries.every(([k, v]) => pod.meta.labels[k] === v)) out.push(pod);

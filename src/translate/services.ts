@@ -1,7 +1,7 @@
 // Services: their kind, the names clients use, each port's protocol and endpoints, and the identities behind
 // them. Routes start as "to itself" and are replaced by split.ts where a TrafficSplit applies.
 
-import { resolveServiceEndpoints } from '../store/endpoints.js';
+import { endpointIndex, resolveServiceEndpoints } from '../store/endpoints.js';
 import type { Service } from '../store/objects.js';
 import type { StoreView } from '../store/store.js';
 import { nsName } from '../store/store.js';
@@ -40,13 +40,14 @@ export function serviceDrafts(
   opts: TranslateOptions,
 ): Map<string, ServiceDraft> {
   const out = new Map<string, ServiceDraft>();
+  const index = endpointIndex(view);
   for (const svc of sortedValues(view.Service)) {
     const { namespace, name } = svc.meta;
     const key = nsName(namespace, name);
     const type: ServiceDraft['type'] =
       svc.type === 'ExternalName' ? 'ExternalName' : svc.clusterIP === 'None' ? 'Headless' : 'ClusterIP';
     const identities: string[] = [];
-    const ports: PortDraft[] = resolveServiceEndpoints(view, svc).map(({ port, endpoints }) => {
+    const ports: PortDraft[] = resolveServiceEndpoints(view, svc, index).map(({ port, endpoints }) => {
       const eps: EndpointModel[] = endpoints.map((e) => {
         const ep: { -readonly [K in keyof EndpointModel]: EndpointModel[K] } = {
           address: e.address,

@@ -6,6 +6,12 @@ export const LISTENER_STATS = 'stats';
 export const CLUSTER_PASSTHROUGH = 'passthrough';
 export const CLUSTER_INBOUND_PASSTHROUGH = 'inbound-passthrough';
 export const CLUSTER_ADMIN = 'envoy-admin';
+/**
+ * SDS names. Every proxy asks for its own certificate under the same name (the xDS server answers each proxy
+ * with the certificate of its identity), so clusters that present it are identical for every client and are
+ * built and encoded once per mesh rather than once per proxy.
+ */
+export const SECRET_WORKLOAD_CERT = 'workload-cert';
 export const SECRET_TRUST_BUNDLE = 'trust-bundle';
 
 /** Upstream cluster of a service port: `ns/svc|port`. */
@@ -26,9 +32,4 @@ export function outboundRouteConfig(port: number): string {
 /** Inbound route configuration of one container port. */
 export function inboundRouteConfig(port: number): string {
   return `inbound|${port}`;
-}
-
-/** SDS name of a workload certificate: its SPIFFE ID. */
-export function certSecret(spiffeId: string): string {
-  return spiffeId;
 }

@@ -5,6 +5,10 @@ import type { JsonObject } from '../../../xds/proto/json.js';
 
 export type Flavour = 'envoy' | 'grpc';
 
+/**
+ * Rendered resources are immutable: render shares one object among every proxy that receives the same resource,
+ * and validation and encoding cache their results by object identity. Never modify one; build a new one.
+ */
 export interface ProxyResources {
   readonly listeners: readonly JsonObject[];
   readonly routes: readonly JsonObject[];

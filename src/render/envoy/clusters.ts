@@ -4,19 +4,18 @@ import type { JsonObject } from '../../../xds/proto/json.js';
 import type { ServiceModel, ServicePortModel } from '../../translate/model.js';
 import { ADS, FILTERS, socketAddress, TYPES, typed } from '../common/json.js';
 import { serviceCluster } from '../common/names.js';
-import type { ProxyContext } from './context.js';
 import { upstreamTls } from './tls.js';
 
 const HTTP2 = new Set(['grpc', 'http2']);
 
+/** The same for every client (see names.ts on SDS names): built once per model and service port. */
 export function serviceClusterResource(
-  ctx: ProxyContext,
+  spiffeIds: ReadonlyMap<string, string>,
   svc: ServiceModel,
   port: ServicePortModel,
 ): JsonObject {
   const name = serviceCluster(svc.key, port.port);
-  const own = ctx.identity?.spiffeId;
-  const peers = svc.identities.map((id) => ctx.spiffeIds.get(id)).filter((x): x is string => x !== undefined);
+  const peers = svc.identities.map((id) => spiffeIds.get(id)).filter((x): x is string => x !== undefined);
   return {
     '@type': TYPES.cluster,
     name,
@@ -34,8 +33,8 @@ export function serviceClusterResource(
         }
       : {}),
     // An unmeshed destination has no sidecar to terminate mTLS: talk to it in plaintext.
-    ...(svc.meshed && own !== undefined
-      ? { transport_socket: upstreamTls(own, svc.hostnames[svc.hostnames.length - 1] ?? svc.name, peers) }
+    ...(svc.meshed
+      ? { transport_socket: upstreamTls(svc.hostnames[svc.hostnames.length - 1] ?? svc.name, peers) }
       : {}),
   };
 }

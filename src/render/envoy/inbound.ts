@@ -65,11 +65,11 @@ export function localPorts(ctx: ProxyContext): LocalPort[] {
 }
 
 function enforcing(ctx: ProxyContext): boolean {
-  return ctx.model.access.find((a) => a.identity === ctx.proxy.identity)?.accessMode !== 'permissive';
+  return ctx.access?.accessMode !== 'permissive';
 }
 
 function filtersFor(ctx: ProxyContext, lp: LocalPort, direction: 'mtls' | 'plain'): JsonObject[] {
-  const access = ctx.model.access.find((a) => a.identity === ctx.proxy.identity);
+  const access = ctx.access;
   const stat = `inbound|${lp.port}|${direction}`;
   const enforce = enforcing(ctx);
   if (isHttpFamily(lp.protocol)) {
@@ -120,17 +120,18 @@ export interface InboundResources {
   readonly clusters: JsonObject[];
 }
 
-export function renderInbound(ctx: ProxyContext): InboundResources {
-  const ports = localPorts(ctx);
-  const own = ctx.identity?.spiffeId;
+export function renderInbound(
+  ctx: ProxyContext,
+  ports: readonly LocalPort[] = localPorts(ctx),
+): InboundResources {
   const chains: JsonObject[] = [];
   for (const lp of ports) {
-    if (own !== undefined) {
+    if (ctx.identity !== undefined) {
       chains.push({
         name: `inbound|${lp.port}|mtls`,
         filter_chain_match: { destination_port: lp.port, transport_protocol: 'tls' },
         filters: filtersFor(ctx, lp, 'mtls'),
-        transport_socket: downstreamTls(own),
+        transport_socket: downstreamTls(),
       });
     }
     chains.push({

@@ -18,6 +18,15 @@ import { clusterTarget, portRoutes, routeClusters, serviceDomains } from '../com
 import type { RenderDiagnostic } from '../common/types.js';
 import { loadAssignment, serviceClusterResource } from './clusters.js';
 import type { ProxyContext } from './context.js';
+import { modelMemo } from '../common/index.js';
+
+const clusterMemo = modelMemo<JsonObject>();
+// Filter chains, virtual hosts and their routes are the same for every client that can reach a service port:
+// shared objects, so validation and encoding see them once.
+const chainMemo = modelMemo<JsonObject>();
+const vhostMemo = modelMemo<JsonObject>();
+const routesMemo = modelMemo<JsonObject[]>();
+const endpointMemo = modelMemo<JsonObject>();
 
 interface ChainTarget {
   readonly svc: ServiceModel;
@@ -86,20 +95,22 @@ export function renderOutbound(ctx: ProxyContext, diagnostics: RenderDiagnostic[
         for (const c of routeClusters(port)) clusterKeys.set(serviceCluster(c.service, c.port), c);
         const match = { destination_port: t.dialPort, prefix_ranges: t.addresses.map(prefixRange) };
         if (isHttpFamily(port.protocol)) {
-          chains.push({
-            name: chainName,
-            filter_chain_match: match,
-            filters: [
-              {
-                name: FILTERS.hcm,
-                typed_config: typed(TYPES.hcm, {
-                  stat_prefix: chainName,
-                  rds: { route_config_name: outboundRouteConfig(t.dialPort), config_source: ADS },
-                  http_filters: [routerFilter()],
-                }),
-              },
-            ],
-          });
+          chains.push(
+            chainMemo(ctx.model, `${chainName}|${matchKey}`, () => ({
+              name: chainName,
+              filter_chain_match: match,
+              filters: [
+                {
+                  name: FILTERS.hcm,
+                  typed_config: typed(TYPES.hcm, {
+                    stat_prefix: chainName,
+                    rds: { route_config_name: outboundRouteConfig(t.dialPort), config_source: ADS },
+                    http_filters: [routerFilter()],
+                  }),
+                },
+              ],
+            })),
+          );
           const taken = domainsTaken.get(t.dialPort) ?? new Set<string>();
           domainsTaken.set(t.dialPort, taken);
           const ipDomains =
@@ -113,29 +124,34 @@ export function renderOutbound(ctx: ProxyContext, diagnostics: RenderDiagnostic[
           );
           if (domains.length > 0) {
             const list = vhosts.get(t.dialPort) ?? [];
-            list.push({
-              name: serviceCluster(svc.key, port.port),
-              domains,
-              routes: portRoutes(port, { timeout: '0s' }),
-            });
+            const vhName = serviceCluster(svc.key, port.port);
+            list.push(
+              vhostMemo(ctx.model, `${vhName}|${domains.join(',')}`, () => ({
+                name: vhName,
+                domains,
+                routes: routesMemo(ctx.model, vhName, () => portRoutes(port, { timeout: '0s' })),
+              })),
+            );
             vhosts.set(t.dialPort, list);
           }
         } else {
           // TCP has no requests to match: only the default (match-less) route applies.
           const last = port.routes[port.routes.length - 1];
-          chains.push({
-            name: chainName,
-            filter_chain_match: match,
-            filters: [
-              {
-                name: FILTERS.tcpProxy,
-                typed_config: typed(TYPES.tcpProxy, {
-                  stat_prefix: chainName,
-                  ...clusterTarget(last?.backends ?? []),
-                }),
-              },
-            ],
-          });
+          chains.push(
+            chainMemo(ctx.model, `${chainName}|${matchKey}`, () => ({
+              name: chainName,
+              filter_chain_match: match,
+              filters: [
+                {
+                  name: FILTERS.tcpProxy,
+                  typed_config: typed(TYPES.tcpProxy, {
+                    stat_prefix: chainName,
+                    ...clusterTarget(last?.backends ?? []),
+                  }),
+                },
+              ],
+            })),
+          );
         }
       }
     }
@@ -175,12 +191,13 @@ export function renderOutbound(ctx: ProxyContext, diagnostics: RenderDiagnostic[
     },
   ];
   const endpoints: JsonObject[] = [];
-  for (const [, c] of [...clusterKeys.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [key, c] of [...clusterKeys.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const svc = ctx.services.get(c.service);
     const port = svc?.ports.find((p) => p.port === c.port);
     if (svc === undefined || port === undefined) continue;
-    clusters.push(serviceClusterResource(ctx, svc, port));
-    endpoints.push(loadAssignment(svc, port));
+    // Shared by every proxy of the model: the same objects, built (and later encoded) once.
+    clusters.push(clusterMemo(ctx.model, key, () => serviceClusterResource(ctx.spiffeIds, svc, port)));
+    endpoints.push(endpointMemo(ctx.model, key, () => loadAssignment(svc, port)));
   }
   return { listener, routes, clusters, endpoints };
 }

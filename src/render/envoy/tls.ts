@@ -1,8 +1,8 @@
-// mTLS between sidecars: certificates arrive by SDS over ADS, named by the workload's SPIFFE ID; the trust
-// bundle is one shared secret.
+// mTLS between sidecars: the proxy's own certificate and the trust bundle arrive by SDS over ADS under fixed
+// names (see names.ts); the peer identities a client accepts are written into each cluster.
 
 import type { JsonObject } from '../../../xds/proto/json.js';
-import { certSecret, SECRET_TRUST_BUNDLE } from '../common/names.js';
+import { SECRET_TRUST_BUNDLE, SECRET_WORKLOAD_CERT } from '../common/names.js';
 import { ADS, FILTERS, TYPES, typed } from '../common/json.js';
 
 function sds(name: string): JsonObject {
@@ -10,13 +10,13 @@ function sds(name: string): JsonObject {
 }
 
 /** Client side: present our certificate, accept only the destination's identities. */
-export function upstreamTls(ownSpiffeId: string, sni: string, peerSpiffeIds: readonly string[]): JsonObject {
+export function upstreamTls(sni: string, peerSpiffeIds: readonly string[]): JsonObject {
   return {
     name: FILTERS.tls,
     typed_config: typed(TYPES.upstreamTls, {
       sni,
       common_tls_context: {
-        tls_certificate_sds_secret_configs: [sds(certSecret(ownSpiffeId))],
+        tls_certificate_sds_secret_configs: [sds(SECRET_WORKLOAD_CERT)],
         combined_validation_context: {
           default_validation_context: {
             match_typed_subject_alt_names: peerSpiffeIds.map((id) => ({
@@ -32,19 +32,17 @@ export function upstreamTls(ownSpiffeId: string, sni: string, peerSpiffeIds: rea
 }
 
 /** Server side: require a client certificate from the mesh CA; who may call what is RBAC's job. */
-export function downstreamTls(ownSpiffeId: string): JsonObject {
+export function downstreamTls(): JsonObject {
   return {
     name: FILTERS.tls,
     typed_config: typed(TYPES.downstreamTls, {
       require_client_certificate: true,
       common_tls_context: {
-        tls_certificate_sds_secret_configs: [sds(certSecret(ownSpiffeId))],
+        tls_certificate_sds_secret_configs: [sds(SECRET_WORKLOAD_CERT)],
         validation_context_sds_secret_config: sds(SECRET_TRUST_BUNDLE),
       },
     }),
   };
 }
 
-export function secretNames(ownSpiffeId: string): string[] {
-  return [certSecret(ownSpiffeId), SECRET_TRUST_BUNDLE].sort();
-}
+export const SECRET_NAMES: readonly string[] = [SECRET_TRUST_BUNDLE, SECRET_WORKLOAD_CERT];

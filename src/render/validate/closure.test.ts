@@ -319,10 +319,12 @@ describe('checkClosure: names and Envoy load-time rules', () => {
         message: 'filter_chain_match overlaps filter_chains[0]; Envoy rejects the listener',
       },
     ]);
-    set(r, 'listeners[0].filter_chains[1].filter_chain_match.prefix_ranges', [
+    // Rendered resources are immutable (results are cached per object): check a changed copy.
+    const disjoint = structuredClone(r);
+    set(disjoint, 'listeners[0].filter_chains[1].filter_chain_match.prefix_ranges', [
       { address_prefix: '10.0.0.0', prefix_len: 16 },
     ]);
-    expect(check(r)).toEqual([]);
+    expect(check(disjoint)).toEqual([]);
   });
 });
 

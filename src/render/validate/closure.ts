@@ -535,7 +535,24 @@ function canonical(x: Json | undefined): string {
   return JSON.stringify(norm(x) ?? {});
 }
 
+/**
+ * Overlap results by filter-chain list: rendered listeners are shared between proxies and never mutated, and
+ * expanding matches into tuples is the costliest check, so each list is examined once.
+ */
+const chainMatchResults = new WeakMap<Json[], { label: string; path: string; message: string }[]>();
+
 function checkFilterChainMatches(ctx: Ctx, label: string, chains: Json[]): void {
+  let found = chainMatchResults.get(chains);
+  if (found === undefined) {
+    const sub = new Ctx(ctx.flavour);
+    filterChainOverlaps(sub, label, chains);
+    found = sub.problems.map((p) => ({ label: p.resource, path: p.path, message: p.message }));
+    chainMatchResults.set(chains, found);
+  }
+  for (const p of found) ctx.add(p.label === label ? label : p.label, p.path, p.message);
+}
+
+function filterChainOverlaps(ctx: Ctx, label: string, chains: Json[]): void {
   const owner = new Map<string, number>();
   const identical = new Map<string, number>();
   chains.forEach((c, i) => {

@@ -15,6 +15,36 @@ const KINDS = [
   { list: 'secrets', kind: 'Secret', typeUrl: TYPE_URLS.secret, nameKey: 'name' },
 ] as const;
 
+/**
+ * Field-rule results by resource object. Rendered resources are never mutated, and render shares one object
+ * among every proxy that receives the same resource (a service's cluster, an identity's outbound routes), so
+ * each distinct resource is checked once per model, not once per proxy.
+ */
+const checked = new WeakMap<JsonObject, readonly { path: string; message: string }[]>();
+
+function fieldProblems(r: JsonObject): readonly { path: string; message: string }[] {
+  let problems = checked.get(r);
+  if (problems === undefined) {
+    problems = validateResource(r);
+    checked.set(r, problems);
+  }
+  return problems;
+}
+
+/** Closure results by resource set: pods rendered alike share one ProxyResources object (see render). */
+const closures = new WeakMap<
+  ProxyResources,
+  { flavour: Flavour; problems: ReturnType<typeof checkClosure> }
+>();
+
+function closureProblems(res: ProxyResources, flavour: Flavour): ReturnType<typeof checkClosure> {
+  const hit = closures.get(res);
+  if (hit !== undefined && hit.flavour === flavour) return hit.problems;
+  const problems = checkClosure(res, flavour);
+  closures.set(res, { flavour, problems });
+  return problems;
+}
+
 function label(kind: string, r: JsonObject, nameKey: string, i: number): string {
   const name = r[nameKey];
   return `${kind} ${typeof name === 'string' ? name : `#${i}`}`;
@@ -37,10 +67,10 @@ export function validateProxyResources(
         out.push({ proxy, resource, path: '@type', message: `expected "@type" ${typeUrl} in ${list}` });
         return;
       }
-      for (const p of validateResource(r)) out.push({ proxy, resource, path: p.path, message: p.message });
+      for (const p of fieldProblems(r)) out.push({ proxy, resource, path: p.path, message: p.message });
     });
   }
-  for (const p of checkClosure(res, flavour))
+  for (const p of closureProblems(res, flavour))
     out.push({ proxy, resource: p.resource, path: p.path, message: p.message });
   return out;
 }

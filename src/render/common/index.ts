@@ -1,0 +1,53 @@
+// Lookups over one MeshModel, built once per model and shared by every proxy rendered from it (a WeakMap keyed
+// by the model: a new model gets a new index, an old one is collected with its model).
+
+import type {
+  DestinationAccess,
+  IdentityModel,
+  MeshModel,
+  ProxyModel,
+  ServiceModel,
+} from '../../translate/model.js';
+
+export interface ModelIndex {
+  readonly services: ReadonlyMap<string, ServiceModel>;
+  readonly identities: ReadonlyMap<string, IdentityModel>;
+  readonly spiffeIds: ReadonlyMap<string, string>;
+  readonly access: ReadonlyMap<string, DestinationAccess>;
+  readonly proxies: ReadonlyMap<string, ProxyModel>;
+}
+
+const indexes = new WeakMap<MeshModel, ModelIndex>();
+
+export function modelIndex(model: MeshModel): ModelIndex {
+  let index = indexes.get(model);
+  if (index === undefined) {
+    index = {
+      services: new Map(model.services.map((s) => [s.key, s])),
+      identities: new Map(model.identities.map((i) => [i.key, i])),
+      spiffeIds: new Map(model.identities.map((i) => [i.key, i.spiffeId])),
+      access: new Map(model.access.map((a) => [a.identity, a])),
+      proxies: new Map(model.proxies.map((p) => [p.key, p])),
+    };
+    indexes.set(model, index);
+  }
+  return index;
+}
+
+/** A per-model memo: `memo(model, key, make)` builds once per model and key. */
+export function modelMemo<V>(): (model: MeshModel, key: string, make: () => V) => V {
+  const caches = new WeakMap<MeshModel, Map<string, V>>();
+  return (model, key, make) => {
+    let cache = caches.get(model);
+    if (cache === undefined) {
+      cache = new Map();
+      caches.set(model, cache);
+    }
+    let v = cache.get(key);
+    if (v === undefined) {
+      v = make();
+      cache.set(key, v);
+    }
+    return v;
+  };
+}
