@@ -49,6 +49,14 @@ export type StoreView = {
 } & {
   /** Invalid objects keyed by `refKey` (kind/namespace/name). */
   readonly invalid: ReadonlyMap<string, InvalidObject>;
+  /**
+   * A counter per kind (and `invalid`) that grows with every change to that kind. Incremental translation
+   * reuses what it derived from kinds whose revision has not moved; a view without revisions is always
+   * translated in full.
+   */
+  readonly revisions?: Readonly<Record<Kind | 'invalid', number>>;
+  /** Grows whenever an object is added or removed (not when one is replaced): the set of keys changed. */
+  readonly keyRevision?: number;
 };
 
 export interface StoreChange {
@@ -74,27 +82,59 @@ export class Store implements StoreView {
   readonly invalid = new Map<string, InvalidObject>();
 
   private readonly listeners = new Set<StoreListener>();
+  private readonly counters: Record<Kind | 'invalid', number> = {
+    Namespace: 0,
+    Service: 0,
+    EndpointSlice: 0,
+    Pod: 0,
+    ServiceAccount: 0,
+    Deployment: 0,
+    ReplicaSet: 0,
+    TrafficSplit: 0,
+    TrafficTarget: 0,
+    HTTPRouteGroup: 0,
+    TCPRoute: 0,
+    UDPRoute: 0,
+    invalid: 0,
+  };
+
+  private keys = 0;
+
+  get keyRevision(): number {
+    return this.keys;
+  }
+
+  get revisions(): Readonly<Record<Kind | 'invalid', number>> {
+    return this.counters;
+  }
 
   /** Adds or replaces a valid object; an invalid version of the same object is dropped. */
   upsert(obj: MeshObject): void {
     const ref: ObjectRef = { kind: obj.kind, namespace: obj.meta.namespace, name: obj.meta.name };
-    this.invalid.delete(refKey(ref));
-    (this.mapOf(obj.kind) as Map<string, MeshObject | CoreObject>).set(nsName(ref.namespace, ref.name), obj);
-    this.emit({ type: 'upsert', ref });
+    const wasInvalid = this.invalid.delete(refKey(ref));
+    const map = this.mapOf(obj.kind) as Map<string, MeshObject | CoreObject>;
+    const key = nsName(ref.namespace, ref.name);
+    if (!map.has(key) || wasInvalid) this.keys++;
+    map.set(key, obj);
+    this.emit({ type: 'upsert', ref }, wasInvalid);
   }
 
   /** Records an object as invalid; a valid version of the same object is dropped (it no longer exists as such). */
   upsertInvalid(obj: InvalidObject): void {
     const ref: ObjectRef = { kind: obj.kind, namespace: obj.meta.namespace, name: obj.meta.name };
-    this.mapOf(obj.kind).delete(nsName(ref.namespace, ref.name));
+    const wasValid = this.mapOf(obj.kind).delete(nsName(ref.namespace, ref.name));
+    if (wasValid || !this.invalid.has(refKey(ref))) this.keys++;
     this.invalid.set(refKey(ref), obj);
-    this.emit({ type: 'upsert', ref });
+    this.emit({ type: 'upsert', ref }, true);
   }
 
   delete(ref: ObjectRef): void {
     const hadValid = this.mapOf(ref.kind).delete(nsName(ref.namespace, ref.name));
     const hadInvalid = this.invalid.delete(refKey(ref));
-    if (hadValid || hadInvalid) this.emit({ type: 'delete', ref });
+    if (hadValid || hadInvalid) {
+      this.keys++;
+      this.emit({ type: 'delete', ref }, hadInvalid);
+    }
   }
 
   /** Every object reference held, valid or not. */
@@ -114,7 +154,9 @@ export class Store implements StoreView {
     return () => this.listeners.delete(listener);
   }
 
-  private emit(change: StoreChange): void {
+  private emit(change: StoreChange, invalidChanged: boolean): void {
+    this.counters[change.ref.kind]++;
+    if (invalidChanged) this.counters.invalid++;
     for (const l of this.listeners) l(change);
   }
 

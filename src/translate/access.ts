@@ -6,7 +6,7 @@
 import type { TrafficTarget } from '../store/objects.js';
 import type { StoreView } from '../store/store.js';
 import { nsName } from '../store/store.js';
-import type { ConditionSet } from './conditions.js';
+import type { ConditionSink } from './conditions.js';
 import { identityKey, sortedUnique, sortedValues } from './identity.js';
 import type { AllowRule, HttpMatchModel, IdentityKey } from './model.js';
 import type { RouteGroupModel } from './routes.js';
@@ -24,7 +24,7 @@ function portRule(
   i: number,
   kind: 'TCPRoute' | 'UDPRoute',
   view: StoreView,
-  cs: ConditionSet,
+  cs: ConditionSink,
 ): Omit<AllowRule, 'target' | 'sources'> | undefined {
   const { namespace: ns, name } = target.meta;
   const rule = target.rules[i];
@@ -69,7 +69,7 @@ function httpRule(
   i: number,
   groups: ReadonlyMap<string, RouteGroupModel>,
   view: StoreView,
-  cs: ConditionSet,
+  cs: ConditionSink,
 ): Omit<AllowRule, 'target' | 'sources'> | undefined {
   const { namespace: ns, name } = target.meta;
   const rule = target.rules[i];
@@ -132,7 +132,7 @@ export function accessRules(
   view: StoreView,
   groups: ReadonlyMap<string, RouteGroupModel>,
   known: ReadonlySet<IdentityKey>,
-  cs: ConditionSet,
+  cs: ConditionSink,
 ): Map<IdentityKey, AllowRule[]> {
   const out = new Map<IdentityKey, AllowRule[]>();
   for (const target of sortedValues(view.TrafficTarget)) {

@@ -2,11 +2,9 @@
 
 import type { InvalidObject, Kind, MeshObject } from '../store/objects.js';
 import { refKey } from '../store/objects.js';
-import { sortedValues } from './identity.js';
 import type { Condition, ConditionType, ObjectStatus } from './model.js';
 
 interface Entry {
-  status: Omit<ObjectStatus, 'conditions'>;
   conditions: Map<ConditionType, Condition>;
   /** Unresolved-reference messages, joined into one ResolvedRefs condition at the end. */
   unresolved: { reason: string; message: string }[];
@@ -14,23 +12,81 @@ interface Entry {
   notes: string[];
 }
 
-export class ConditionSet {
-  private readonly entries = new Map<string, Entry>();
+/** What translate's stages report through: the ConditionSet itself, or a recorder that replays later. */
+export interface ConditionSink {
+  reject(kind: Kind, namespace: string, name: string, reason: string, message: string): void;
+  unresolved(kind: Kind, namespace: string, name: string, reason: string, message: string): void;
+  note(kind: Kind, namespace: string, name: string, message: string): void;
+}
 
-  /** Registers an object; every registered object ends with an Accepted and a ResolvedRefs condition. */
-  track(o: MeshObject | InvalidObject): void {
-    const key = refKey({ kind: o.kind, namespace: o.meta.namespace, name: o.meta.name });
-    const status: { -readonly [K in keyof Omit<ObjectStatus, 'conditions'>]: ObjectStatus[K] } = {
-      kind: o.kind,
-      namespace: o.meta.namespace,
-      name: o.meta.name,
-      apiVersion: o.origin.apiVersion,
-    };
-    if (o.origin.file !== undefined) status.file = o.origin.file;
-    if (o.origin.line !== undefined) status.line = o.origin.line;
-    if (o.meta.generation !== undefined) status.generation = o.meta.generation;
-    this.entries.set(key, { status, conditions: new Map(), unresolved: [], notes: [] });
+/**
+ * Passes reports through to `target` and keeps them, so that a stage whose result is reused can report the
+ * same conditions again without running.
+ */
+export class ConditionRecorder implements ConditionSink {
+  readonly calls: ((sink: ConditionSink) => void)[] = [];
+  constructor(private readonly target: ConditionSink) {}
+  reject(kind: Kind, namespace: string, name: string, reason: string, message: string): void {
+    this.calls.push((s) => s.reject(kind, namespace, name, reason, message));
+    this.target.reject(kind, namespace, name, reason, message);
   }
+  unresolved(kind: Kind, namespace: string, name: string, reason: string, message: string): void {
+    this.calls.push((s) => s.unresolved(kind, namespace, name, reason, message));
+    this.target.unresolved(kind, namespace, name, reason, message);
+  }
+  note(kind: Kind, namespace: string, name: string, message: string): void {
+    this.calls.push((s) => s.note(kind, namespace, name, message));
+    this.target.note(kind, namespace, name, message);
+  }
+}
+
+const ACCEPTED: Condition = { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'Accepted' };
+const RESOLVED: Condition = {
+  type: 'ResolvedRefs',
+  status: 'True',
+  reason: 'ResolvedRefs',
+  message: 'All references resolved',
+};
+
+/**
+ * Statuses of objects without any problem, by object: most objects have none, and an unchanged object keeps
+ * its status object from one translation to the next (no rebuilding, and identity for change detection).
+ */
+const cleanStatuses = new WeakMap<MeshObject | InvalidObject, ObjectStatus>();
+
+function statusHead(o: MeshObject | InvalidObject): Omit<ObjectStatus, 'conditions'> {
+  return {
+    kind: o.kind,
+    namespace: o.meta.namespace,
+    name: o.meta.name,
+    apiVersion: o.origin.apiVersion,
+    ...(o.origin.file === undefined ? {} : { file: o.origin.file }),
+    ...(o.origin.line === undefined ? {} : { line: o.origin.line }),
+    ...(o.meta.generation === undefined ? {} : { generation: o.meta.generation }),
+  };
+}
+
+/** Every object translate reports on, in report order, with its key (`Kind/namespace/name`). */
+export interface TrackedObjects {
+  readonly keys: ReadonlySet<string>;
+  readonly sorted: readonly { readonly key: string; readonly object: MeshObject | InvalidObject }[];
+}
+
+/** Collects every object of a view (valid and invalid), sorted by key. */
+export function trackedObjects(objects: Iterable<MeshObject | InvalidObject>): TrackedObjects {
+  const list = [...objects].map((object) => ({
+    key: `${object.kind}/${object.meta.namespace}/${object.meta.name}`,
+    object,
+  }));
+  list.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { keys: new Set(list.map((x) => x.key)), sorted: list };
+}
+
+export class ConditionSet implements ConditionSink {
+  constructor(private readonly tracked: TrackedObjects) {}
+
+  /** Only objects something was reported about. */
+  private readonly entries = new Map<string, Entry>();
 
   /** Rejects the object: Accepted=False. The first rejection wins (it is the root cause). */
   reject(kind: Kind, namespace: string, name: string, reason: string, message: string): void {
@@ -40,7 +96,9 @@ export class ConditionSet {
   }
 
   isRejected(kind: Kind, namespace: string, name: string): boolean {
-    return this.entry(kind, namespace, name).conditions.get('Accepted')?.status === 'False';
+    return (
+      this.entries.get(refKey({ kind, namespace, name }))?.conditions.get('Accepted')?.status === 'False'
+    );
   }
 
   /** Adds a remark to the Accepted=True message of an object that applies only in part. */
@@ -56,36 +114,45 @@ export class ConditionSet {
   /** The final statuses, sorted by kind, namespace, name. */
   finish(): ObjectStatus[] {
     const out: ObjectStatus[] = [];
-    for (const e of sortedValues(this.entries)) {
+    for (const { key, object: o } of this.tracked.sorted) {
+      const e = this.entries.get(key);
+      if (e === undefined) {
+        let clean = cleanStatuses.get(o);
+        if (clean === undefined) {
+          clean = { ...statusHead(o), conditions: [ACCEPTED, RESOLVED] };
+          cleanStatuses.set(o, clean);
+        }
+        out.push(clean);
+        continue;
+      }
       const accepted = e.conditions.get('Accepted') ?? {
-        type: 'Accepted' as const,
-        status: 'True' as const,
-        reason: 'Accepted',
+        ...ACCEPTED,
         message: e.notes.length === 0 ? 'Accepted' : `Accepted, except: ${e.notes.join('; ')}`,
       };
       const first = e.unresolved[0];
       const resolved: Condition =
         first === undefined
-          ? {
-              type: 'ResolvedRefs',
-              status: 'True',
-              reason: 'ResolvedRefs',
-              message: 'All references resolved',
-            }
+          ? RESOLVED
           : {
               type: 'ResolvedRefs',
               status: 'False',
               reason: first.reason,
               message: e.unresolved.map((u) => u.message).join('; '),
             };
-      out.push({ ...e.status, conditions: [accepted, resolved] });
+      out.push({ ...statusHead(o), conditions: [accepted, resolved] });
     }
     return out;
   }
 
   private entry(kind: Kind, namespace: string, name: string): Entry {
-    const e = this.entries.get(refKey({ kind, namespace, name }));
-    if (e === undefined) throw new Error(`internal: condition for untracked ${kind} ${namespace}/${name}`);
+    const key = refKey({ kind, namespace, name });
+    let e = this.entries.get(key);
+    if (e === undefined) {
+      if (!this.tracked.keys.has(key))
+        throw new Error(`internal: condition for untracked ${kind} ${namespace}/${name}`);
+      e = { conditions: new Map(), unresolved: [], notes: [] };
+      this.entries.set(key, e);
+    }
     return e;
   }
 }

@@ -124,8 +124,13 @@ export interface ServiceModel {
   readonly identities: readonly IdentityKey[];
   readonly accessMode: AccessMode;
   /**
-   * False in an unmeshed namespace: its pods have no sidecar, so clients call it in plaintext and no
-   * TrafficTarget can be enforced there; every identity may reach it.
+   * True only when the Service's namespace is meshed and every pod behind it (every endpoint that names a pod
+   * in the Store, ready or not) is meshed: not opted out with the annotation `smi-mesh.io/mesh: disabled`, not in
+   * an unmeshed namespace. Otherwise some of its pods have no sidecar to terminate mTLS, so clients call the whole
+   * Service in plaintext (a Service mixing meshed and opted-out pods included: its meshed pods then see callers
+   * without an identity, admitted only where the access mode is permissive), and no TrafficTarget can be enforced
+   * for it; every identity may reach it. Endpoints without a known pod (hand-written EndpointSlices without a Pod
+   * targetRef) do not decide it.
    */
   readonly meshed: boolean;
 }
@@ -137,7 +142,10 @@ export interface AllowRule {
   readonly sources: readonly IdentityKey[];
   /** `http`: only the listed matches; `tcp`/`udp`: any traffic on the ports. */
   readonly kind: 'http' | 'tcp' | 'udp';
-  /** Destination ports this rule covers; absent: every port. */
+  /**
+   * Destination ports this rule covers: ports the destination listens on (container/target ports, as SMI's
+   * `destination.port` and TCPRoute `matches.ports` mean), never Service ports; absent: every port.
+   */
   readonly ports?: readonly number[];
   /** For `http` rules: the allowed matches (OR). */
   readonly matches?: readonly HttpMatchModel[];

@@ -1,7 +1,7 @@
 // Per-namespace settings: whether it is meshed and which access mode applies to destinations in it.
 
 import type { StoreView } from '../store/store.js';
-import type { ConditionSet } from './conditions.js';
+import type { ConditionSink } from './conditions.js';
 import type { AccessMode, NamespaceModel, TranslateOptions } from './model.js';
 import { ACCESS_MODE_LABEL, MESH_LABEL, SYSTEM_NAMESPACES } from './model.js';
 
@@ -12,7 +12,7 @@ import { ACCESS_MODE_LABEL, MESH_LABEL, SYSTEM_NAMESPACES } from './model.js';
 export function namespaceModels(
   view: StoreView,
   opts: TranslateOptions,
-  conditions: ConditionSet,
+  conditions: ConditionSink,
 ): Map<string, NamespaceModel> {
   const names = new Set<string>();
   for (const map of [

@@ -3,7 +3,7 @@
 import type { HTTPRouteGroup, HttpRouteMatch } from '../store/objects.js';
 import type { StoreView } from '../store/store.js';
 import { nsName } from '../store/store.js';
-import type { ConditionSet } from './conditions.js';
+import type { ConditionSink } from './conditions.js';
 import { sortedValues } from './identity.js';
 import type { HttpMatchModel } from './model.js';
 
@@ -26,7 +26,7 @@ function matchModel(group: HTTPRouteGroup, m: HttpRouteMatch): HttpMatchModel {
 }
 
 /** Valid route groups by `namespace/name`; groups with duplicate match names are rejected. */
-export function routeGroups(view: StoreView, conditions: ConditionSet): Map<string, RouteGroupModel> {
+export function routeGroups(view: StoreView, conditions: ConditionSink): Map<string, RouteGroupModel> {
   const out = new Map<string, RouteGroupModel>();
   for (const group of sortedValues(view.HTTPRouteGroup)) {
     const key = nsName(group.meta.namespace, group.meta.name);

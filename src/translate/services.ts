@@ -6,6 +6,7 @@ import type { Service } from '../store/objects.js';
 import type { StoreView } from '../store/store.js';
 import { nsName } from '../store/store.js';
 import { identityKey, sortedUnique, sortedValues } from './identity.js';
+import { MESH_LABEL } from './model.js';
 import type {
   EndpointModel,
   NamespaceModel,
@@ -47,6 +48,8 @@ export function serviceDrafts(
     const type: ServiceDraft['type'] =
       svc.type === 'ExternalName' ? 'ExternalName' : svc.clusterIP === 'None' ? 'Headless' : 'ClusterIP';
     const identities: string[] = [];
+    // Meshed only if its namespace is and every pod behind it runs a sidecar (see ServiceModel.meshed).
+    let podsMeshed = true;
     const ports: PortDraft[] = resolveServiceEndpoints(view, svc, index).map(({ port, endpoints }) => {
       const eps: EndpointModel[] = endpoints.map((e) => {
         const ep: { -readonly [K in keyof EndpointModel]: EndpointModel[K] } = {
@@ -60,6 +63,8 @@ export function serviceDrafts(
           if (pod !== undefined) {
             ep.identity = identityKey(pod.meta.namespace, pod.serviceAccount);
             identities.push(ep.identity);
+            const podNamespaceMeshed = namespaces.get(pod.meta.namespace)?.meshed ?? true;
+            if (!podNamespaceMeshed || pod.meta.annotations[MESH_LABEL] === 'disabled') podsMeshed = false;
           }
         }
         if (e.hostname !== undefined) ep.hostname = e.hostname;
@@ -86,7 +91,7 @@ export function serviceDrafts(
       ports,
       identities: sortedUnique(identities),
       accessMode: namespaces.get(namespace)?.accessMode ?? opts.accessMode,
-      meshed: namespaces.get(namespace)?.meshed ?? true,
+      meshed: (namespaces.get(namespace)?.meshed ?? true) && podsMeshed,
     };
     if (type === 'ClusterIP' && svc.clusterIP !== undefined) draft.clusterIP = svc.clusterIP;
     if (svc.externalName !== undefined) draft.externalName = svc.externalName;

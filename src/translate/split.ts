@@ -7,7 +7,7 @@
 import type { TrafficSplit } from '../store/objects.js';
 import type { StoreView } from '../store/store.js';
 import { nsName } from '../store/store.js';
-import type { ConditionSet } from './conditions.js';
+import type { ConditionSink } from './conditions.js';
 import type { HttpMatchModel, RouteModel, WeightedBackend } from './model.js';
 import { sortedValues } from './identity.js';
 import { isHttpFamily } from './protocol.js';
@@ -42,7 +42,7 @@ function plan(
   services: ReadonlyMap<string, ServiceDraft>,
   groups: ReadonlyMap<string, RouteGroupModel>,
   view: StoreView,
-  cs: ConditionSet,
+  cs: ConditionSink,
 ): SplitPlan | undefined {
   const { namespace: ns, name } = split.meta;
   const reject = (reason: string, message: string): undefined => {
@@ -153,7 +153,7 @@ interface SplitEffect {
  * Works out a split's routes port by port. Returns undefined (and rejects the split) when it can apply to no
  * port or its weights cannot be expressed; a rejected split changes nothing anywhere.
  */
-function effectOf(p: SplitPlan, cs: ConditionSet): SplitEffect | undefined {
+function effectOf(p: SplitPlan, cs: ConditionSink): SplitEffect | undefined {
   const { namespace: ns, name } = p.split.meta;
   const skipped: { port: number; why: string; protocol: boolean }[] = [];
   const unmatched = new Map<string, number[]>();
@@ -223,7 +223,7 @@ function effectOf(p: SplitPlan, cs: ConditionSet): SplitEffect | undefined {
 }
 
 /** Splits without matches that share an apex: the oldest effective one wins, then the first by name. */
-function resolveConflicts(effects: SplitEffect[], cs: ConditionSet): SplitEffect[] {
+function resolveConflicts(effects: SplitEffect[], cs: ConditionSink): SplitEffect[] {
   const stamp = (e: SplitEffect): string => e.plan.split.meta.creationTimestamp ?? '';
   const order = (a: SplitEffect, b: SplitEffect): number => {
     if (stamp(a) !== stamp(b)) return stamp(a) < stamp(b) ? -1 : 1;
@@ -273,7 +273,7 @@ export function applySplits(
   view: StoreView,
   services: ReadonlyMap<string, ServiceDraft>,
   groups: ReadonlyMap<string, RouteGroupModel>,
-  cs: ConditionSet,
+  cs: ConditionSink,
 ): void {
   const plans: SplitPlan[] = [];
   for (const split of sortedValues(view.TrafficSplit)) {

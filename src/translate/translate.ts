@@ -1,16 +1,25 @@
 // translate: the pure function Store → MeshModel (+ conditions per input object).
 // No I/O, no clocks, no randomness: the same Store always yields the same model, in the same order.
+//
+// A Translator also remembers what it derived last time. Each stage declares the Store kinds (and the earlier
+// stages) it reads; when none of them changed since the previous call, the stage's result and the conditions it
+// reported are reused, and unchanged parts of the model keep their object identity, which lets render reuse
+// everything it built from them. A TrafficSplit weight change thus reruns only the split stage.
 
-import type { StoreView } from '../store/store.js';
-import type { FieldIssue } from '../store/objects.js';
+import type { FieldIssue, InvalidObject, Kind, MeshObject } from '../store/objects.js';
 import { CORE_KINDS, SMI_KINDS } from '../store/objects.js';
+import type { StoreView } from '../store/store.js';
+import { nsName } from '../store/store.js';
 import { accessRules, knownIdentities } from './access.js';
-import { ConditionSet } from './conditions.js';
-import type { MeshModel, TranslateOptions } from './model.js';
+import type { ConditionSink } from './conditions.js';
+import type { TrackedObjects } from './conditions.js';
+import { ConditionRecorder, ConditionSet, trackedObjects } from './conditions.js';
+import type { MeshModel, RouteModel, ServiceModel, TranslateOptions } from './model.js';
 import { DEFAULT_OPTIONS } from './model.js';
 import { namespaceModels } from './namespaces.js';
 import { destinationAccess, identityModels, proxyModels } from './reach.js';
 import { routeGroups } from './routes.js';
+import type { PortDraft, ServiceDraft } from './services.js';
 import { freezeService, serviceDrafts } from './services.js';
 import { applySplits } from './split.js';
 
@@ -18,32 +27,211 @@ export function formatIssues(issues: readonly FieldIssue[]): string {
   return issues.map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`)).join('; ');
 }
 
+interface StageResult {
+  readonly deps: string;
+  readonly value: unknown;
+  readonly calls: readonly ((sink: ConditionSink) => void)[];
+  /** Grows each time the stage is recomputed; later stages depend on it. */
+  readonly version: number;
+}
+
+/** The routes a port has before any split applies: to the service itself. */
+function baseRoutes(d: ServiceDraft): readonly (readonly RouteModel[])[] {
+  return d.ports.map((p) => p.routes);
+}
+
+export class Translator {
+  private readonly opts: TranslateOptions;
+  private readonly stages = new Map<string, StageResult>();
+  private caching = false;
+  private frozen = new Map<string, { draft: ServiceDraft; routes: string; model: ServiceModel }>();
+
+  constructor(options: Partial<TranslateOptions> = {}) {
+    this.opts = { ...DEFAULT_OPTIONS, ...options };
+  }
+
+  translate(view: StoreView): MeshModel {
+    // Without revisions nothing tells what changed: translate everything.
+    this.caching = view.revisions !== undefined;
+    const opts = this.opts;
+    const cs = new ConditionSet(this.trackedOf(view));
+    for (const inv of view.invalid.values()) {
+      cs.reject(inv.kind, inv.meta.namespace, inv.meta.name, inv.reason, formatIssues(inv.issues));
+    }
+    const rev = (kinds: readonly (Kind | 'invalid')[]): string | undefined =>
+      view.revisions === undefined ? undefined : kinds.map((k) => view.revisions?.[k]).join(',');
+    const splitNamespaces = [...new Set([...view.TrafficSplit.values()].map((s) => s.meta.namespace))].sort();
+
+    const namespaces = this.stage(
+      'namespaces',
+      [
+        rev([
+          'Namespace',
+          'Service',
+          'Pod',
+          'EndpointSlice',
+          'ServiceAccount',
+          'TrafficTarget',
+          'HTTPRouteGroup',
+          'TCPRoute',
+          'UDPRoute',
+        ]),
+        splitNamespaces.join(','),
+      ],
+      cs,
+      (sink) => namespaceModels(view, opts, sink),
+    );
+    const base = this.stage(
+      'services',
+      [rev(['Service', 'Pod', 'EndpointSlice']), this.v('namespaces')],
+      cs,
+      () => serviceDrafts(view, namespaces, opts),
+    );
+    const groups = this.stage('groups', [rev(['HTTPRouteGroup'])], cs, (sink) => routeGroups(view, sink));
+    const known = this.stage('known', [rev(['ServiceAccount', 'Pod'])], cs, () => knownIdentities(view));
+    const rules = this.stage(
+      'access',
+      [rev(['TrafficTarget', 'TCPRoute', 'UDPRoute', 'invalid']), this.v('groups'), this.v('known')],
+      cs,
+      (sink) => accessRules(view, groups, known, sink),
+    );
+
+    // Splits always run, on copies of the drafts' route lists (they rewrite routes in place).
+    const services = new Map<string, ServiceDraft>();
+    for (const [key, d] of base) {
+      services.set(key, { ...d, ports: d.ports.map((p): PortDraft => ({ ...p, routes: [...p.routes] })) });
+    }
+    applySplits(view, services, groups, cs);
+
+    // Which backends each apex sends to decides reachability; weights do not.
+    const splitShape = [...services.values()]
+      .filter((d) => d.ports.some((p) => p.routes.length > 1 || p.routes[0]?.split !== undefined))
+      .map(
+        (d) =>
+          `${d.key}:${d.ports.map((p) => p.routes.map((r) => r.backends.map((b) => b.service).join('+')).join('/')).join(';')}`,
+      )
+      .join('|');
+    const identities = this.stage(
+      'identities',
+      [this.v('services'), this.v('access'), this.v('known'), splitShape],
+      cs,
+      () => identityModels(view, known, services, rules, opts),
+    );
+    const access = this.stage(
+      'destAccess',
+      [this.v('access'), this.v('known'), this.v('namespaces')],
+      cs,
+      () => destinationAccess(known, rules, namespaces, opts),
+    );
+    const proxies = this.stage(
+      'proxies',
+      [rev(['Pod', 'ReplicaSet', 'Deployment']), this.v('services'), this.v('namespaces')],
+      cs,
+      () => proxyModels(view, services, namespaces),
+    );
+
+    return {
+      trustDomain: opts.trustDomain,
+      accessMode: opts.accessMode,
+      namespaces: [...namespaces.values()],
+      identities,
+      services: this.freeze(base, services),
+      access,
+      proxies,
+      statuses: cs.finish(),
+    };
+  }
+
+  /** ServiceModels keep their identity while neither the service nor its routes changed. */
+  private freeze(
+    base: ReadonlyMap<string, ServiceDraft>,
+    services: ReadonlyMap<string, ServiceDraft>,
+  ): ServiceModel[] {
+    const next = new Map<string, { draft: ServiceDraft; routes: string; model: ServiceModel }>();
+    const out: ServiceModel[] = [];
+    for (const [key, d] of services) {
+      const b = base.get(key);
+      const untouched =
+        b !== undefined &&
+        d.ports.every((p, i) => p.routes.length === 1 && p.routes[0] === baseRoutes(b)[i]?.[0]);
+      const routes = untouched ? '' : JSON.stringify(d.ports.map((p) => p.routes));
+      const prev = this.frozen.get(key);
+      const model =
+        prev !== undefined && prev.draft === b && prev.routes === routes ? prev.model : freezeService(d);
+      if (b !== undefined) next.set(key, { draft: b, routes, model });
+      out.push(model);
+    }
+    this.frozen = next;
+    return out;
+  }
+
+  private tracked:
+    { rev: string; kinds: Partial<Record<Kind | 'invalid', number>>; sorted: TrackedObjects } | undefined;
+
+  /**
+   * The objects to report on, sorted. While no key was added or removed only the objects are looked up again
+   * (a replaced object has a new status), so a change of one object costs no sort.
+   */
+  private trackedOf(view: StoreView): TrackedObjects {
+    const rev = this.caching ? `${view.keyRevision ?? ''}|${view.revisions?.invalid ?? ''}` : undefined;
+    const prev = this.tracked;
+    if (rev === undefined || prev === undefined || prev.rev !== rev) {
+      const all: (MeshObject | InvalidObject)[] = [];
+      for (const k of [...CORE_KINDS, ...SMI_KINDS]) for (const o of view[k].values()) all.push(o);
+      for (const o of view.invalid.values()) all.push(o);
+      const sorted = trackedObjects(all);
+      this.tracked = rev === undefined ? undefined : { rev, kinds: { ...view.revisions }, sorted };
+      return sorted;
+    }
+    // Only kinds that changed can hold replaced objects.
+    const changed = new Set(
+      [...CORE_KINDS, ...SMI_KINDS].filter((k) => view.revisions?.[k] !== prev.kinds[k]),
+    );
+    const sorted =
+      changed.size === 0
+        ? prev.sorted.sorted
+        : prev.sorted.sorted.map((entry) => {
+            const { object } = entry;
+            if (!changed.has(object.kind)) return entry;
+            const current =
+              view.invalid.get(entry.key) ??
+              view[object.kind].get(nsName(object.meta.namespace, object.meta.name));
+            return current === undefined || current === object ? entry : { key: entry.key, object: current };
+          });
+    this.tracked = { rev, kinds: { ...view.revisions }, sorted: { keys: prev.sorted.keys, sorted } };
+    return this.tracked.sorted;
+  }
+
+  private v(stage: string): string {
+    return String(this.stages.get(stage)?.version ?? -1);
+  }
+
+  private stage<T>(
+    name: string,
+    deps: readonly (string | undefined)[],
+    cs: ConditionSink,
+    run: (sink: ConditionSink) => T,
+  ): T {
+    const key = !this.caching || deps.some((d) => d === undefined) ? undefined : deps.join('#');
+    const prev = this.stages.get(name);
+    if (key !== undefined && prev !== undefined && prev.deps === key) {
+      for (const call of prev.calls) call(cs);
+      return prev.value as T;
+    }
+    const recorder = new ConditionRecorder(cs);
+    const value = run(recorder);
+    this.stages.set(name, {
+      deps: key ?? '',
+      value,
+      calls: recorder.calls,
+      version: (prev?.version ?? 0) + 1,
+    });
+    if (key === undefined) this.stages.delete(name);
+    return value;
+  }
+}
+
+/** One-shot translation (no reuse between calls). */
 export function translate(view: StoreView, options: Partial<TranslateOptions> = {}): MeshModel {
-  const opts: TranslateOptions = { ...DEFAULT_OPTIONS, ...options };
-  const cs = new ConditionSet();
-  for (const kind of [...CORE_KINDS, ...SMI_KINDS]) {
-    for (const o of view[kind].values()) cs.track(o);
-  }
-  for (const inv of view.invalid.values()) {
-    cs.track(inv);
-    cs.reject(inv.kind, inv.meta.namespace, inv.meta.name, inv.reason, formatIssues(inv.issues));
-  }
-
-  const namespaces = namespaceModels(view, opts, cs);
-  const services = serviceDrafts(view, namespaces, opts);
-  const groups = routeGroups(view, cs);
-  applySplits(view, services, groups, cs);
-  const known = knownIdentities(view);
-  const rules = accessRules(view, groups, known, cs);
-
-  return {
-    trustDomain: opts.trustDomain,
-    accessMode: opts.accessMode,
-    namespaces: [...namespaces.values()],
-    identities: identityModels(view, known, services, rules, opts),
-    services: [...services.values()].map(freezeService),
-    access: destinationAccess(known, rules, namespaces, opts),
-    proxies: proxyModels(view, services, namespaces),
-    statuses: cs.finish(),
-  };
+  return new Translator(options).translate(view);
 }

@@ -1,0 +1,102 @@
+// An incremental Translator must always produce exactly what a fresh translation would, and must keep the
+// identity of what did not change (render relies on it to reuse its work).
+
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ParsedDocument } from '../src/files/load.js';
+import { listFiles, parseFileText } from '../src/files/load.js';
+import type { MeshObject, TrafficSplit } from '../src/store/objects.js';
+import { Store } from '../src/store/store.js';
+import { modelToYaml } from '../src/translate/serialize.js';
+import { translate, Translator } from '../src/translate/translate.js';
+import { TESTDATA } from './golden.js';
+
+async function objects(): Promise<MeshObject[]> {
+  const docs: ParsedDocument[] = [];
+  for (const entry of await listFiles([
+    join(import.meta.dirname, '..', 'examples', 'bookstore'),
+    join(TESTDATA, 'translate'),
+  ])) {
+    if ('file' in entry) docs.push(...parseFileText(entry.file, readFileSync(entry.file, 'utf8')).outcomes);
+  }
+  const seen = new Set<string>();
+  const out: MeshObject[] = [];
+  for (const d of docs) {
+    if (d.outcome.status !== 'ok') continue;
+    const o = d.outcome.object;
+    const key = `${o.kind}/${o.meta.namespace}/${o.meta.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(o);
+  }
+  return out;
+}
+
+describe('incremental translation', () => {
+  it('matches a fresh translation after every change, whatever the sequence', async () => {
+    const all = await objects();
+    expect(all.length).toBeGreaterThan(100);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(all.length - 1), fc.constantFrom('delete', 'add', 'reweigh')), {
+          minLength: 5,
+          maxLength: 25,
+        }),
+        (steps) => {
+          const store = new Store();
+          for (const o of all) store.upsert(o);
+          const t = new Translator();
+          expect(modelToYaml(t.translate(store))).toBe(modelToYaml(translate(store)));
+          for (const [i, op] of steps) {
+            const o = all[i];
+            if (o === undefined) continue;
+            if (op === 'delete')
+              store.delete({ kind: o.kind, namespace: o.meta.namespace, name: o.meta.name });
+            else if (op === 'add') store.upsert(o);
+            else {
+              const split = [...store.TrafficSplit.values()][i % Math.max(1, store.TrafficSplit.size)];
+              if (split !== undefined) {
+                const changed: TrafficSplit = {
+                  ...split,
+                  backends: split.backends.map((b, j) => ({
+                    ...b,
+                    weight: { nano: BigInt(j + i) * 1_000_000_000n, text: String(j + i) },
+                  })),
+                };
+                store.upsert(changed);
+              }
+            }
+            expect(modelToYaml(t.translate(store))).toBe(modelToYaml(translate(store)));
+          }
+        },
+      ),
+      { numRuns: 5, seed: 7 },
+    );
+  });
+
+  it('keeps every untouched ServiceModel (and the identities) when only a split weight changes', async () => {
+    const store = new Store();
+    for (const o of await objects()) store.upsert(o);
+    const t = new Translator();
+    const before = t.translate(store);
+    const split = store.TrafficSplit.get('bookstore/bookstore');
+    expect(split).toBeDefined();
+    if (split === undefined) return;
+    store.upsert({
+      ...split,
+      backends: split.backends.map((b, j) => ({
+        ...b,
+        weight: { nano: BigInt(j + 1) * 1_000_000_000n, text: String(j + 1) },
+      })),
+    });
+    const after = t.translate(store);
+    const changed = after.services.filter((s, i) => s !== before.services[i]).map((s) => s.key);
+    expect(changed).toEqual(['bookstore/bookstore']);
+    expect(after.identities).toBe(before.identities);
+    expect(after.proxies).toBe(before.proxies);
+    const apex = after.services.find((s) => s.key === 'bookstore/bookstore');
+    expect(apex?.ports[0]?.routes[0]?.backends.map((b) => b.weight)).toEqual([1, 2]);
+  });
+});
