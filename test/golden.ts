@@ -44,3 +44,13 @@ export function headerOptions(path: string): Record<string, string> {
 }
 
 export const TESTDATA = join(import.meta.dirname, '..', 'testdata');
+
+/** A render diagnostic as golden files show it: `RESOURCE PATH: message`, leaving out the parts it lacks. */
+export function formatDiagnostic(d: {
+  readonly resource?: string;
+  readonly path?: string;
+  readonly message: string;
+}): string {
+  const where = [d.resource, d.path].filter((x) => x !== undefined && x !== '').join(' ');
+  return where === '' ? d.message : `${where}: ${d.message}`;
+}

@@ -11,7 +11,7 @@ import type { Flavour, ProxyResources, RenderResult } from '../src/render/common
 import { renderProxy } from '../src/render/render.js';
 import type { MeshModel, TranslateOptions } from '../src/translate/model.js';
 import { translate } from '../src/translate/translate.js';
-import { goldenCases, headerOptions, TESTDATA } from './golden.js';
+import { formatDiagnostic, goldenCases, headerOptions, TESTDATA } from './golden.js';
 import type { Store } from '../src/store/store.js';
 
 const DIR = join(TESTDATA, 'render');
@@ -367,7 +367,7 @@ describe('headless-shared-pods', () => {
     expect(chainFor(out, 8080, '10.6.0.2')).toHaveLength(1);
   });
 
-  it.failing('answers the second Service’s names too (KNOWN BUG: its virtual host is dropped)', async () => {
+  it('answers the second Service’s names too, with no diagnostic', async () => {
     const m = await withoutPrimary();
     const r = renderProxy(m, 'app/frontend-0', 'envoy');
     const domains = objs(at(named(r.resources.routes, 'outbound|8080'), 'virtual_hosts')).flatMap((v) =>
@@ -377,47 +377,87 @@ describe('headless-shared-pods', () => {
     expect(r.diagnostics).toEqual([]);
   });
 
-  it.failing(
-    'gives a valid configuration when a third Service overlaps part of the pods (KNOWN BUG: refused)',
-    async () => {
-      const r = await render('headless-shared-pods', 'app/frontend-0', 'envoy');
-      const out = listener(r.resources, 'outbound');
-      const dests = chainDestinations(out);
-      expect(new Set(dests).size).toBe(dests.length);
-      expect(chainFor(out, 8080, '10.6.0.1')).toHaveLength(1);
-      expect(chainFor(out, 8080, '10.6.0.2')).toHaveLength(1);
-    },
-  );
+  it('gives a valid configuration when a third Service overlaps part of the pods', async () => {
+    const res = await clean('headless-shared-pods', 'app/frontend-0', 'envoy');
+    const out = listener(res, 'outbound');
+    const dests = chainDestinations(out);
+    expect(new Set(dests).size).toBe(dests.length);
+    // One chain per (pod port, pod IP), each matching exactly its pod.
+    for (const ip of ['10.6.0.1', '10.6.0.2']) {
+      const [chain, ...more] = chainFor(out, 8080, ip);
+      expect(more).toEqual([]);
+      expect(objs(at(chain, 'filter_chain_match', 'prefix_ranges'))).toEqual([
+        { address_prefix: ip, prefix_len: 32 },
+      ]);
+      expect(at(hcm(chain), 'rds', 'route_config_name')).toBe('outbound|8080');
+    }
+    // Every Service keeps its virtual host, routing to its own ORIGINAL_DST cluster (the pod dialled).
+    for (const svc of ['cache-a', 'cache-b', 'cache-primary']) {
+      const vh = vhost(res, 'outbound|8080', `data/${svc}|8080`);
+      expect(vh?.['domains']).toEqual(
+        expect.arrayContaining([`${svc}.data`, `${svc}.data.svc.cluster.local:8080`]),
+      );
+      expect(at(routesOf(vh)[0], 'route', 'cluster')).toBe(`data/${svc}|8080|original-dst`);
+      expect(cluster(res, `data/${svc}|8080|original-dst`)?.['type']).toBe('ORIGINAL_DST');
+    }
+  });
 });
 
 describe('headless-service', () => {
-  it('matches only ready pod IPs on the pod port', async () => {
+  it('matches only ready pod IPs on the pod port, one chain per pod', async () => {
     const res = await clean('headless-service', 'app/frontend-0', 'envoy');
     const out = listener(res, 'outbound');
     expect(chainFor(out, 9092, '10.6.0.1')).toHaveLength(1);
     expect(chainFor(out, 9092, '10.6.0.2')).toHaveLength(1);
     expect(chainFor(out, 9092, '10.6.0.3')).toEqual([]);
-    expect(endpointAddresses(cla(res, 'data/kafka|9092'))).toEqual(['10.6.0.1:9092', '10.6.0.2:9092']);
+    for (const c of chainFor(out, 9092))
+      expect(objs(at(c, 'filter_chain_match', 'prefix_ranges'))).toHaveLength(1);
     // search-alt: service port 80, pod port 9200: the chain is on what the client dials, the pod port.
     expect(chainFor(out, 9200, '10.6.1.2')).toHaveLength(1);
     expect(chainFor(out, 80)).toEqual([]);
   });
 
-  it.failing(
-    'keeps a connection to one StatefulSet member on that member (KNOWN BUG: load-balanced)',
-    async () => {
-      const res = await clean('headless-service', 'app/frontend-0', 'envoy');
-      const out = listener(res, 'outbound');
-      for (const ip of ['10.6.0.1', '10.6.0.2']) {
-        const [chain] = chainFor(out, 9092, ip);
-        const target = tcpProxy(chain)?.['cluster'];
-        const c = cluster(res, String(target));
-        // Either an ORIGINAL_DST cluster or a cluster holding only the dialled endpoint.
-        const own = endpointAddresses(cla(res, String(target)));
-        expect(c?.['type'] === 'ORIGINAL_DST' || (own.length === 1 && own[0] === `${ip}:9092`)).toBe(true);
-      }
-    },
-  );
+  it('keeps a connection to one StatefulSet member on that member, over mTLS', async () => {
+    const res = await clean('headless-service', 'app/frontend-0', 'envoy');
+    const out = listener(res, 'outbound');
+    for (const ip of ['10.6.0.1', '10.6.0.2']) {
+      const [chain] = chainFor(out, 9092, ip);
+      expect(at(tcpProxy(chain), 'cluster')).toBe('data/kafka|9092|original-dst');
+    }
+    const c = cluster(res, 'data/kafka|9092|original-dst');
+    expect(c?.['type']).toBe('ORIGINAL_DST');
+    expect(c?.['lb_policy']).toBe('CLUSTER_PROVIDED');
+    expect(sans(c)).toEqual([SPIFFE('data', 'kafka')]);
+    // Nothing load-balances over the members: no EDS cluster for kafka.
+    expect(cluster(res, 'data/kafka|9092')).toBeUndefined();
+    expect(cla(res, 'data/kafka|9092')).toBeUndefined();
+  });
+
+  it('answers pod DNS names and pod IPs, with the service port and the dial port', async () => {
+    const res = await clean('headless-service', 'app/frontend-0', 'envoy');
+    const search = vhost(res, 'outbound|9200', 'data/search|9200');
+    expect(search?.['domains']).toEqual(
+      expect.arrayContaining([
+        'search.data:9200',
+        'search-0.search.data',
+        'search-0.search.data.svc.cluster.local:9200',
+        '10.6.1.1',
+        '10.6.1.1:9200',
+      ]),
+    );
+    // The short forms resolve only in the service's namespace.
+    expect(search?.['domains']).not.toContain('search-0.search');
+    expect(at(routesOf(search)[0], 'route', 'cluster')).toBe('data/search|9200|original-dst');
+    const alt = vhost(res, 'outbound|9200', 'data/search-alt|80');
+    expect(alt?.['domains']).toEqual(
+      expect.arrayContaining([
+        'search-alt.data',
+        'search-alt.data:80',
+        'search-alt.data:9200',
+        '10.6.1.2:9200',
+      ]),
+    );
+  });
 });
 
 describe('multi-port-service', () => {
@@ -507,11 +547,16 @@ describe('unmeshed-namespace', () => {
     expect(m.proxies.find((p) => p.key === 'legacy/old-0')?.meshed).toBe(false);
   });
 
-  it.failing('talks plaintext to a pod that opted out of the mesh (KNOWN BUG: mTLS)', async () => {
-    const res = await clean('unmeshed-namespace', 'app/frontend-0', 'envoy');
-    const batch = cluster(res, 'app/batch|80');
-    expect(batch).toBeDefined();
-    expect(batch?.['transport_socket']).toBeUndefined();
+  it('talks plaintext to a Service whose pod opted out of the mesh', async () => {
+    for (const flavour of ['envoy', 'grpc'] as const) {
+      const res = await clean('unmeshed-namespace', 'app/frontend-0', flavour);
+      const batch = cluster(res, 'app/batch|80');
+      expect(batch).toBeDefined();
+      expect(batch?.['transport_socket']).toBeUndefined();
+    }
+    const m = await model('unmeshed-namespace');
+    expect(m.services.find((s) => s.key === 'app/batch')?.meshed).toBe(false);
+    expect(m.services.find((s) => s.key === 'app/backend')?.meshed).toBe(true);
   });
 });
 
@@ -625,6 +670,17 @@ describe('udproute', () => {
     expect(cluster(res, 'app/consul|8600')).toBeUndefined();
     expect(chainFor(out, 8301, '10.96.3.30')).toHaveLength(1);
   });
+
+  it('renders no inbound chain or local cluster for UDP-only ports, and TCP chains for shared numbers', async () => {
+    const res = await clean('udproute', 'app/consul-0', 'envoy');
+    const inbound = listener(res, 'inbound');
+    expect(chainFor(inbound, 8600)).toEqual([]);
+    expect(cluster(res, 'local|8600')).toBeUndefined();
+    for (const port of [8300, 8301, 8302]) {
+      expect(chainFor(inbound, port)).toHaveLength(2);
+      expect(cluster(res, `local|${port}`)).toBeDefined();
+    }
+  });
 });
 
 describe('externalname-service', () => {
@@ -634,13 +690,28 @@ describe('externalname-service', () => {
     expect(chains(listener(res, 'outbound')).map((c) => c['name'])).toEqual(['outbound|app/backend|8080']);
   });
 
-  it.failing(
-    'sends the proxyless client a LOGICAL_DNS cluster for a reachable ExternalName (KNOWN BUG: refused)',
-    async () => {
-      const res = await clean('externalname-service', 'app/client-0', 'grpc');
-      expect(cluster(res, 'partners/partner-api|8443')?.['type']).toBe('LOGICAL_DNS');
-    },
-  );
+  it('sends the proxyless client a plaintext LOGICAL_DNS cluster with one endpoint for an external name', async () => {
+    const res = await clean('externalname-service', 'app/client-0', 'grpc');
+    const c = cluster(res, 'partners/partner-api|8443');
+    expect(c?.['type']).toBe('LOGICAL_DNS');
+    expect(c?.['transport_socket']).toBeUndefined();
+    expect(endpointAddresses(at(c, 'load_assignment') as JsonObject)).toEqual([
+      'api.partner.example.com:8443',
+    ]);
+    expect(res.listeners.map((l) => l['name'])).toContain('partner-api.partners.svc.cluster.local:8443');
+    expect(cla(res, 'partners/partner-api|8443')).toBeUndefined();
+  });
+
+  it('leaves an ExternalName aliasing a mesh Service out of the proxyless flavour (no plaintext to mTLS)', async () => {
+    const res = await clean('externalname-service', 'app/client-0', 'grpc');
+    expect(cluster(res, 'partners/backend-alias|8080')).toBeUndefined();
+    expect(res.routes.map((r) => r['name'])).not.toContain('grpc|partners/backend-alias|8080');
+    expect(res.listeners.map((l) => String(l['name'])).filter((n) => n.startsWith('backend-alias'))).toEqual(
+      [],
+    );
+    // The Service it aliases is still there, with mTLS.
+    expect(sans(cluster(res, 'app/backend|8080'))).toEqual([SPIFFE('app', 'backend')]);
+  });
 });
 
 describe('bookstore', () => {
@@ -663,10 +734,78 @@ describe('bookstore', () => {
   });
 });
 
-// ------------------------------------------------------------------------------------------------ every case
+describe('destination-port', () => {
+  it('grants destination.port 8080 on container port 8080 only, not on the container behind service port 8080', async () => {
+    const res = await clean('destination-port', 'app/backend-0', 'envoy');
+    const inbound = listener(res, 'inbound');
+    for (const c of chainFor(inbound, 8080)) {
+      expect(principals(httpRbac(c))).toEqual([SPIFFE('app', 'frontend')]);
+    }
+    const admin = chainFor(inbound, 9090);
+    expect(admin).toHaveLength(2);
+    for (const c of admin) expect(httpRbac(c)).toEqual({ action: 'ALLOW', policies: {} });
 
-/** Cases whose render diagnostics are expected (each is a known discrepancy, see the case's comment). */
-const EXPECTED_DIAGNOSTICS = new Set(['headless-shared-pods envoy', 'externalname-service grpc']);
+    const grpc = await clean('destination-port', 'app/backend-0', 'grpc');
+    const server = (port: number): JsonObject | undefined =>
+      httpRbac(chains(listener(grpc, `grpc/server?xds.resource.listening_address=10.2.0.2:${port}`))[0]);
+    expect(principals(server(8080))).toEqual([SPIFFE('app', 'frontend')]);
+    expect(server(9090)).toEqual({ action: 'ALLOW', policies: {} });
+  });
+
+  it('matches TCPRoute ports against the container port, not the service port', async () => {
+    const res = await clean('destination-port', 'app/backend-0', 'envoy');
+    const db = chainFor(listener(res, 'inbound'), 15432);
+    expect(db).toHaveLength(2);
+    for (const c of db) {
+      expect(policyNames(networkRbac(c))).toEqual(['app/db-by-container-port|tcp']);
+      expect(principals(networkRbac(c))).toEqual([SPIFFE('app', 'reporter')]);
+    }
+  });
+});
+
+describe('proxyless servers and access modes', () => {
+  const tlsOf = (l: JsonObject | undefined): unknown =>
+    at(chains(l)[0], 'transport_socket', 'typed_config', 'require_client_certificate');
+
+  it('does not require a client certificate in a permissive namespace, and does in an enforcing one', async () => {
+    const open = await clean('permissive-namespace', 'open/api-0', 'grpc');
+    const [openServer] = open.listeners.filter((l) => String(l['name']).startsWith('grpc/server?'));
+    expect(tlsOf(openServer)).toBe(false);
+    expect(httpRbac(chains(openServer)[0])).toBeUndefined();
+    const closed = await clean('permissive-namespace', 'closed/api-0', 'grpc');
+    const [closedServer] = closed.listeners.filter((l) => String(l['name']).startsWith('grpc/server?'));
+    expect(tlsOf(closedServer)).toBe(true);
+    // The sidecar flavour keeps requiring certificates on its mTLS chain (outsiders use the plaintext chain).
+    const sidecar = await clean('permissive-namespace', 'open/api-0', 'envoy');
+    for (const c of chainFor(listener(sidecar, 'inbound'), 8080)) {
+      if (at(c, 'filter_chain_match', 'transport_protocol') === 'tls')
+        expect(at(c, 'transport_socket', 'typed_config', 'require_client_certificate')).toBe(true);
+    }
+  });
+});
+
+describe('meshed services without identities', () => {
+  it('fails closed: the client accepts only a SAN no mesh certificate carries', async () => {
+    for (const flavour of ['envoy', 'grpc'] as const) {
+      const res = await clean('service-without-endpoints', 'app/frontend-0', flavour);
+      expect(sans(cluster(res, 'open/empty|9000'))).toEqual(['urn:smi-mesh:no-identity']);
+      // A service whose (unready) pod gives it an identity keeps that identity.
+      expect(sans(cluster(res, 'app/backend|8080'))).toEqual([SPIFFE('app', 'backend')]);
+    }
+  });
+});
+
+describe('golden diagnostics format', () => {
+  it('joins resource and path only when present', () => {
+    expect(formatDiagnostic({ resource: 'Listener outbound', message: 'm' })).toBe('Listener outbound: m');
+    expect(formatDiagnostic({ resource: 'Listener outbound', path: 'a.b', message: 'm' })).toBe(
+      'Listener outbound a.b: m',
+    );
+    expect(formatDiagnostic({ message: 'm' })).toBe('m');
+  });
+});
+
+// ------------------------------------------------------------------------------------------------ every case
 
 describe('invariants of every render case', () => {
   const cases = goldenCases(DIR);
@@ -681,8 +820,7 @@ describe('invariants of every render case', () => {
       for (const p of m.proxies.filter((x) => x.meshed)) {
         for (const flavour of ['envoy', 'grpc'] as const) {
           const r = renderProxy(m, p.key, flavour);
-          if (!EXPECTED_DIAGNOSTICS.has(`${name} ${flavour}`))
-            expect([p.key, r.diagnostics]).toEqual([p.key, []]);
+          expect([p.key, r.diagnostics]).toEqual([p.key, []]);
           const res = r.resources;
           for (const [list, key] of [
             [res.listeners, 'name'],

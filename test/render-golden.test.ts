@@ -11,7 +11,7 @@ import type { Flavour } from '../src/render/common/types.js';
 import { renderProxy } from '../src/render/render.js';
 import type { TranslateOptions } from '../src/translate/model.js';
 import { translate } from '../src/translate/translate.js';
-import { golden, goldenCases, headerOptions, TESTDATA } from './golden.js';
+import { formatDiagnostic, golden, goldenCases, headerOptions, TESTDATA } from './golden.js';
 
 const DIR = join(TESTDATA, 'render');
 const ROOT = join(import.meta.dirname, '..');
@@ -42,9 +42,7 @@ describe('render golden files', () => {
             const r = renderProxy(model, p.key, flavour);
             return {
               proxy: p.key,
-              diagnostics: r.diagnostics.map((d) =>
-                `${d.resource ?? ''} ${d.path ?? ''}: ${d.message}`.trim(),
-              ),
+              diagnostics: r.diagnostics.map(formatDiagnostic),
               ...configDump(r.resources),
             };
           });

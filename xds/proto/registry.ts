@@ -15,6 +15,7 @@ export const PROTO_FILES: readonly string[] = [
   'envoy/config/listener/v3/listener.proto',
   'envoy/config/route/v3/route.proto',
   'envoy/config/cluster/v3/cluster.proto',
+  'envoy/extensions/clusters/aggregate/v3/cluster.proto',
   'envoy/config/endpoint/v3/endpoint.proto',
   'envoy/config/bootstrap/v3/bootstrap.proto',
   'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',

@@ -19,6 +19,21 @@ export function serviceCluster(serviceKey: string, port: number): string {
   return `${serviceKey}|${port}`;
 }
 
+/**
+ * Per-endpoint upstream cluster of a headless service port: `ns/svc|port|original-dst`. ORIGINAL_DST keeps a
+ * connection on the pod the client dialled (a StatefulSet member), with the service's mTLS settings.
+ */
+export function originalDstCluster(serviceKey: string, port: number): string {
+  return `${serviceKey}|${port}|original-dst`;
+}
+
+/**
+ * The only subject alternative name a client accepts from a meshed destination with no known identity (no
+ * endpoints, or endpoints without pods): a URI no mesh certificate carries (the CA issues SPIFFE IDs only), so
+ * the handshake fails closed instead of accepting any mesh certificate, which an empty SAN list would.
+ */
+export const NO_IDENTITY_SAN = 'urn:smi-mesh:no-identity';
+
 /** Cluster delivering inbound traffic to the local application on a container port. */
 export function localCluster(port: number): string {
   return `local|${port}`;

@@ -3,6 +3,7 @@
 
 import type { JsonObject } from '../../../xds/proto/json.js';
 import type {
+  EndpointModel,
   HttpMatchModel,
   RouteModel,
   ServiceModel,
@@ -44,14 +45,20 @@ export function liveBackends(backends: readonly WeightedBackend[]): WeightedBack
   return backends.filter((b) => b.weight > 0);
 }
 
+/** Which cluster serves a backend service port (by default its EDS cluster `ns/svc|port`). */
+export type ClusterNamer = (service: string, port: number) => string;
+
 /** The clusters a route sends to: one cluster, or weighted clusters when a split spreads traffic. */
-export function clusterTarget(backends: readonly WeightedBackend[]): JsonObject {
+export function clusterTarget(
+  backends: readonly WeightedBackend[],
+  clusterOf: ClusterNamer = serviceCluster,
+): JsonObject {
   const live = liveBackends(backends);
   const [first] = live;
-  if (live.length === 1 && first !== undefined) return { cluster: serviceCluster(first.service, first.port) };
+  if (live.length === 1 && first !== undefined) return { cluster: clusterOf(first.service, first.port) };
   return {
     weighted_clusters: {
-      clusters: live.map((b) => ({ name: serviceCluster(b.service, b.port), weight: b.weight })),
+      clusters: live.map((b) => ({ name: clusterOf(b.service, b.port), weight: b.weight })),
     },
   };
 }
@@ -61,7 +68,11 @@ export function clusterTarget(backends: readonly WeightedBackend[]): JsonObject 
  * sent exactly once (the conformance suite counts requests). Timeout 0 disables Envoy's 15 s default, which would
  * cut gRPC streams and long polls.
  */
-export function portRoutes(port: ServicePortModel, extra: JsonObject = {}): JsonObject[] {
+export function portRoutes(
+  port: ServicePortModel,
+  extra: JsonObject = {},
+  clusterOf: ClusterNamer = serviceCluster,
+): JsonObject[] {
   return port.routes.map((r: RouteModel, i) => ({
     name:
       r.match === undefined
@@ -70,7 +81,7 @@ export function portRoutes(port: ServicePortModel, extra: JsonObject = {}): Json
           : `split:${r.split}`
         : `match:${r.match.id}|${i}`,
     match: routeMatch(r.match),
-    route: { ...clusterTarget(r.backends), ...extra },
+    route: { ...clusterTarget(r.backends, clusterOf), ...extra },
   }));
 }
 
@@ -90,7 +101,44 @@ export function routeClusters(port: ServicePortModel): { service: string; port: 
  * there; listing it elsewhere would also collide with a same-named service of the client's namespace.
  */
 export function serviceDomains(svc: ServiceModel, port: number, clientNamespace: string): string[] {
-  const names = svc.hostnames.filter((h) => h.includes('.') || svc.namespace === clientNamespace);
+  const names = clientHostnames(svc, clientNamespace);
   if (svc.clusterIP !== undefined) names.push(svc.clusterIP);
   return names.flatMap((h) => [h, `${h}:${port}`]);
+}
+
+/** The service's hostnames a client in `clientNamespace` can resolve (the bare `svc` only in its own namespace). */
+export function clientHostnames(svc: ServiceModel, clientNamespace: string): string[] {
+  return svc.hostnames.filter((h) => h.includes('.') || svc.namespace === clientNamespace);
+}
+
+/** An address as a Host header writes it: IPv6 literals in brackets. */
+export function hostForm(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+/**
+ * Host names a client may use for a headless service port whose pods it dials on `dialPort`: the service's
+ * names, each pod's DNS name (`<hostname>.<svc>.<ns>...` for endpoints with a hostname) and each pod IP, every one
+ * bare, with the service port and with the dial port (a client resolving a headless name connects to the pod on
+ * the port it asked for, which works when that is the pod's port). Each name once, in that order.
+ */
+export function headlessDomains(
+  svc: ServiceModel,
+  port: number,
+  dialPort: number,
+  endpoints: readonly EndpointModel[],
+  clientNamespace: string,
+): string[] {
+  const names = clientHostnames(svc, clientNamespace);
+  const pods = endpoints.flatMap((e) =>
+    e.hostname === undefined ? [] : names.map((n) => `${e.hostname}.${n}`),
+  );
+  const ips = endpoints.map((e) => hostForm(e.address));
+  const ports = port === dialPort ? [port] : [port, dialPort];
+  const out = new Set<string>();
+  for (const h of [...names, ...pods, ...ips]) {
+    out.add(h);
+    for (const p of ports) out.add(`${h}:${p}`);
+  }
+  return [...out];
 }

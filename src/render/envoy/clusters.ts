@@ -1,12 +1,33 @@
-// Upstream clusters (one per service port, EDS) and their endpoint assignments.
+// Upstream clusters (one per service port: EDS, or ORIGINAL_DST for headless services) and endpoint assignments.
 
 import type { JsonObject } from '../../../xds/proto/json.js';
 import type { ServiceModel, ServicePortModel } from '../../translate/model.js';
 import { ADS, FILTERS, socketAddress, TYPES, typed } from '../common/json.js';
-import { serviceCluster } from '../common/names.js';
+import { originalDstCluster, serviceCluster } from '../common/names.js';
 import { upstreamTls } from './tls.js';
 
 const HTTP2 = new Set(['grpc', 'http2']);
+
+/** HTTP/2 upstream options for gRPC and h2c ports; nothing for the others. */
+function protocolOptions(port: ServicePortModel): JsonObject {
+  return HTTP2.has(port.protocol)
+    ? {
+        typed_extension_protocol_options: {
+          [FILTERS.httpProtocolOptions]: typed(TYPES.httpProtocolOptions, {
+            explicit_http_config: { http2_protocol_options: {} },
+          }),
+        },
+      }
+    : {};
+}
+
+/** mTLS to a meshed destination (SNI its FQDN, only its identities accepted); nothing for an unmeshed one. */
+function serviceTls(spiffeIds: ReadonlyMap<string, string>, svc: ServiceModel): JsonObject {
+  // An unmeshed destination has no sidecar to terminate mTLS: talk to it in plaintext.
+  if (!svc.meshed) return {};
+  const peers = svc.identities.map((id) => spiffeIds.get(id)).filter((x): x is string => x !== undefined);
+  return { transport_socket: upstreamTls(svc.hostnames[svc.hostnames.length - 1] ?? svc.name, peers) };
+}
 
 /** The same for every client (see names.ts on SDS names): built once per model and service port. */
 export function serviceClusterResource(
@@ -14,28 +35,36 @@ export function serviceClusterResource(
   svc: ServiceModel,
   port: ServicePortModel,
 ): JsonObject {
-  const name = serviceCluster(svc.key, port.port);
-  const peers = svc.identities.map((id) => spiffeIds.get(id)).filter((x): x is string => x !== undefined);
   return {
     '@type': TYPES.cluster,
-    name,
+    name: serviceCluster(svc.key, port.port),
     type: 'EDS',
     eds_cluster_config: { eds_config: ADS },
     connect_timeout: '1s',
     lb_policy: 'ROUND_ROBIN',
-    ...(HTTP2.has(port.protocol)
-      ? {
-          typed_extension_protocol_options: {
-            [FILTERS.httpProtocolOptions]: typed(TYPES.httpProtocolOptions, {
-              explicit_http_config: { http2_protocol_options: {} },
-            }),
-          },
-        }
-      : {}),
-    // An unmeshed destination has no sidecar to terminate mTLS: talk to it in plaintext.
-    ...(svc.meshed
-      ? { transport_socket: upstreamTls(svc.hostnames[svc.hostnames.length - 1] ?? svc.name, peers) }
-      : {}),
+    ...protocolOptions(port),
+    ...serviceTls(spiffeIds, svc),
+  };
+}
+
+/**
+ * The per-endpoint cluster of a headless service port: ORIGINAL_DST sends each connection (and each HTTP request)
+ * to the address the client dialled, so a connection to one StatefulSet member stays on that member, with the
+ * service's protocol and mTLS settings. Built once per model and service port.
+ */
+export function originalDstClusterResource(
+  spiffeIds: ReadonlyMap<string, string>,
+  svc: ServiceModel,
+  port: ServicePortModel,
+): JsonObject {
+  return {
+    '@type': TYPES.cluster,
+    name: originalDstCluster(svc.key, port.port),
+    type: 'ORIGINAL_DST',
+    connect_timeout: '1s',
+    lb_policy: 'CLUSTER_PROVIDED',
+    ...protocolOptions(port),
+    ...serviceTls(spiffeIds, svc),
   };
 }
 

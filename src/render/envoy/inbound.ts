@@ -24,31 +24,26 @@ export interface LocalPort {
   /** The port the application listens on in the pod. */
   readonly port: number;
   readonly protocol: AppProtocol;
-  /** Service ports that lead here (a TrafficTarget's destination.port may name either). */
-  readonly servicePorts: readonly number[];
   readonly services: readonly string[];
 }
 
-/** The container ports this pod serves behind Services, merged when several Services share one. */
+/**
+ * The container ports this pod serves behind Services, merged when several Services share one. UDP service ports
+ * are left out: UDP is not proxied yet (it would need a udp_proxy listener), so it reaches the application
+ * directly or, when redirected, through the inbound default chain.
+ */
 export function localPorts(ctx: ProxyContext): LocalPort[] {
-  const byPort = new Map<
-    number,
-    { protocol: AppProtocol; servicePorts: Set<number>; services: Set<string> }
-  >();
+  const byPort = new Map<number, { protocol: AppProtocol; services: Set<string> }>();
   for (const key of ctx.proxy.services) {
     const svc = ctx.services.get(key);
     if (svc === undefined) continue;
     for (const sp of svc.ports) {
+      if (sp.protocol === 'udp') continue;
       for (const e of sp.endpoints) {
         if (e.pod !== ctx.proxy.key) continue;
-        const cur = byPort.get(e.port) ?? {
-          protocol: sp.protocol,
-          servicePorts: new Set(),
-          services: new Set(),
-        };
+        const cur = byPort.get(e.port) ?? { protocol: sp.protocol, services: new Set() };
         // HTTP wins over TCP when Services disagree: HTTP routing degrades to a catch-all route, TCP cannot do HTTP RBAC.
         if (isHttpFamily(sp.protocol) && !isHttpFamily(cur.protocol)) cur.protocol = sp.protocol;
-        cur.servicePorts.add(sp.port);
         cur.services.add(key);
         byPort.set(e.port, cur);
       }
@@ -59,7 +54,6 @@ export function localPorts(ctx: ProxyContext): LocalPort[] {
     .map(([port, v]) => ({
       port,
       protocol: v.protocol,
-      servicePorts: [...v.servicePorts].sort((a, b) => a - b),
       services: [...v.services].sort(),
     }));
 }
@@ -78,7 +72,7 @@ function filtersFor(ctx: ProxyContext, lp: LocalPort, direction: 'mtls' | 'plain
       httpFilters.push({
         name: FILTERS.httpRbac,
         typed_config: typed(TYPES.httpRbac, {
-          rules: rbacRules(access, lp.port, lp.servicePorts, true, ctx.model.trustDomain),
+          rules: rbacRules(access, lp.port, true, ctx.model.trustDomain),
         }),
       });
     }
@@ -103,7 +97,7 @@ function filtersFor(ctx: ProxyContext, lp: LocalPort, direction: 'mtls' | 'plain
       name: FILTERS.networkRbac,
       typed_config: typed(TYPES.networkRbac, {
         stat_prefix: stat,
-        rules: rbacRules(access, lp.port, lp.servicePorts, false, ctx.model.trustDomain),
+        rules: rbacRules(access, lp.port, false, ctx.model.trustDomain),
       }),
     });
   }

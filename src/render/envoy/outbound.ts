@@ -1,22 +1,31 @@
 // The outbound listener: every connection the application opens is redirected here; a filter chain per
 // reachable service address and port sends it on through the service's routes (HTTP) or straight to its
-// clusters (TCP). Destinations that are not mesh services (the Kubernetes API, anything outside the cluster)
+// clusters (TCP); headless services get a chain per pod address and port, sending to the pod dialled. Destinations that are not mesh services (the Kubernetes API, anything outside the cluster)
 // fall through to the default chain and pass through unchanged, as Istio's ALLOW_ANY egress does: SMI says
 // nothing about egress, and silently breaking every external call would be worse than not policing it.
 
 import type { JsonObject } from '../../../xds/proto/json.js';
-import type { ServiceModel, ServicePortModel } from '../../translate/model.js';
+import type { EndpointModel, ServiceModel, ServicePortModel } from '../../translate/model.js';
 import { isHttpFamily } from '../../translate/protocol.js';
 import { ADS, FILTERS, routerFilter, socketAddress, TYPES, typed } from '../common/json.js';
 import {
   CLUSTER_PASSTHROUGH,
   LISTENER_OUTBOUND,
+  originalDstCluster,
   outboundRouteConfig,
   serviceCluster,
 } from '../common/names.js';
-import { clusterTarget, portRoutes, routeClusters, serviceDomains } from '../common/routes.js';
+import type { ClusterNamer } from '../common/routes.js';
+import {
+  clusterTarget,
+  headlessDomains,
+  hostForm,
+  portRoutes,
+  routeClusters,
+  serviceDomains,
+} from '../common/routes.js';
 import type { RenderDiagnostic } from '../common/types.js';
-import { loadAssignment, serviceClusterResource } from './clusters.js';
+import { loadAssignment, originalDstClusterResource, serviceClusterResource } from './clusters.js';
 import type { ProxyContext } from './context.js';
 import { modelMemo } from '../common/index.js';
 
@@ -28,34 +37,105 @@ const vhostMemo = modelMemo<JsonObject>();
 const routesMemo = modelMemo<JsonObject[]>();
 const endpointMemo = modelMemo<JsonObject>();
 
-interface ChainTarget {
+/** A service port a client may reach. */
+interface Claim {
   readonly svc: ServiceModel;
   readonly port: ServicePortModel;
-  /** The destination port the application dials: the service port, or the pod port for headless services. */
-  readonly dialPort: number;
-  readonly addresses: readonly string[];
 }
 
-/** Where clients connect to reach a service port: its cluster IP, or each ready pod IP when headless. */
-function chainTargets(svc: ServiceModel, port: ServicePortModel): ChainTarget[] {
-  if (svc.type === 'ClusterIP' && svc.clusterIP !== undefined) {
-    return [{ svc, port, dialPort: port.port, addresses: [svc.clusterIP] }];
+/** The upstream clusters a proxy needs: EDS per service port, ORIGINAL_DST per headless service port. */
+interface ClusterRef {
+  readonly service: string;
+  readonly port: number;
+  readonly kind: 'eds' | 'original-dst';
+}
+
+/**
+ * Headless routes: traffic for the service itself goes to the pod dialled (its ORIGINAL_DST cluster); a split's
+ * other backends keep their EDS clusters (the split sends the share elsewhere on purpose).
+ */
+function headlessNamer(svc: ServiceModel): ClusterNamer {
+  return (service, port) =>
+    service === svc.key ? originalDstCluster(service, port) : serviceCluster(service, port);
+}
+
+function refName(c: ClusterRef): string {
+  return c.kind === 'eds' ? serviceCluster(c.service, c.port) : originalDstCluster(c.service, c.port);
+}
+
+function clusterRefs(claim: Claim): ClusterRef[] {
+  const headless = claim.svc.type === 'Headless';
+  return routeClusters(claim.port).map((c) => ({
+    ...c,
+    kind: headless && c.service === claim.svc.key ? 'original-dst' : 'eds',
+  }));
+}
+
+/** Ready endpoints of a headless service port by the port clients dial on them (the pod port), ports ascending. */
+function byDialPort(port: ServicePortModel): [number, EndpointModel[]][] {
+  const out = new Map<number, EndpointModel[]>();
+  for (const e of port.endpoints) {
+    if (!e.ready) continue;
+    const list = out.get(e.port);
+    if (list === undefined) out.set(e.port, [e]);
+    else list.push(e);
   }
-  if (svc.type === 'Headless') {
-    const byPort = new Map<number, Set<string>>();
-    for (const e of port.endpoints) {
-      if (!e.ready) continue;
-      byPort.set(e.port, (byPort.get(e.port) ?? new Set()).add(e.address));
-    }
-    return [...byPort.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([dialPort, addrs]) => ({ svc, port, dialPort, addresses: [...addrs].sort() }));
-  }
-  return [];
+  return [...out.entries()].sort(([a], [b]) => a - b);
 }
 
 function prefixRange(address: string): JsonObject {
   return { address_prefix: address, prefix_len: address.includes(':') ? 128 : 32 };
+}
+
+/** A stable order of pod addresses: IPv4 numerically by octet, then IPv6 by text. */
+function compareAddress(a: string, b: string): number {
+  const v6 = Number(a.includes(':')) - Number(b.includes(':'));
+  if (v6 !== 0) return v6;
+  if (!a.includes(':')) {
+    const pa = a.split('.').map(Number);
+    const pb = b.split('.').map(Number);
+    for (let i = 0; i < 4; i++) {
+      const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+      if (d !== 0) return d;
+    }
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function hcmChain(name: string, match: JsonObject, dialPort: number): JsonObject {
+  return {
+    name,
+    filter_chain_match: match,
+    filters: [
+      {
+        name: FILTERS.hcm,
+        typed_config: typed(TYPES.hcm, {
+          stat_prefix: name,
+          rds: { route_config_name: outboundRouteConfig(dialPort), config_source: ADS },
+          http_filters: [routerFilter()],
+        }),
+      },
+    ],
+  };
+}
+
+function tcpChain(name: string, match: JsonObject, claim: Claim): JsonObject {
+  // TCP has no requests to match: only the default (match-less) route applies.
+  const last = claim.port.routes[claim.port.routes.length - 1];
+  const namer = claim.svc.type === 'Headless' ? headlessNamer(claim.svc) : serviceCluster;
+  return {
+    name,
+    filter_chain_match: match,
+    filters: [
+      {
+        name: FILTERS.tcpProxy,
+        typed_config: typed(TYPES.tcpProxy, {
+          stat_prefix: name,
+          ...clusterTarget(last?.backends ?? [], namer),
+        }),
+      },
+    ],
+  };
 }
 
 export interface OutboundResources {
@@ -65,95 +145,123 @@ export interface OutboundResources {
   readonly endpoints: JsonObject[];
 }
 
+/**
+ * Filter chains: one per cluster IP and service port; for headless services one per (pod IP, pod port), shared
+ * by every reachable headless service port that leads there (Services selecting the same pods), so no two chains
+ * ever match the same destination. A shared chain is HTTP when any of its service ports is (as inbound decides),
+ * and its virtual hosts, one per service port, keep every service's names.
+ */
 export function renderOutbound(ctx: ProxyContext, diagnostics: RenderDiagnostic[]): OutboundResources {
   const reachable = (ctx.identity?.outbound ?? [])
     .map((k) => ctx.services.get(k))
     .filter((s): s is ServiceModel => s !== undefined);
   const chains: JsonObject[] = [];
-  const seenMatches = new Map<string, string>();
+  const claimed = new Map<string, string>();
+  const headless = new Map<string, { dialPort: number; address: string; claims: Claim[] }>();
   const vhosts = new Map<number, JsonObject[]>();
   const domainsTaken = new Map<number, Set<string>>();
-  const clusterKeys = new Map<string, { service: string; port: number }>();
+  const clusterKeys = new Map<string, ClusterRef>();
+
+  const addVhost = (claim: Claim, dialPort: number, candidates: readonly string[]): void => {
+    const taken = domainsTaken.get(dialPort) ?? new Set<string>();
+    domainsTaken.set(dialPort, taken);
+    const domains = candidates.filter((d) => {
+      if (taken.has(d)) return false;
+      taken.add(d);
+      return true;
+    });
+    if (domains.length === 0) return;
+    const vhName = serviceCluster(claim.svc.key, claim.port.port);
+    const isHeadless = claim.svc.type === 'Headless';
+    const routesKey = `${vhName}|${isHeadless ? 'original-dst' : 'eds'}`;
+    const list = vhosts.get(dialPort) ?? [];
+    list.push(
+      vhostMemo(ctx.model, `${routesKey}|${domains.join(',')}`, () => ({
+        name: vhName,
+        domains,
+        routes: routesMemo(ctx.model, routesKey, () =>
+          portRoutes(claim.port, { timeout: '0s' }, isHeadless ? headlessNamer(claim.svc) : serviceCluster),
+        ),
+      })),
+    );
+    vhosts.set(dialPort, list);
+  };
 
   for (const svc of reachable) {
     for (const port of svc.ports) {
       if (port.protocol === 'udp') continue; // UDP needs a udp_proxy listener of its own; not rendered yet.
-      for (const t of chainTargets(svc, port)) {
-        const chainName = `outbound|${serviceCluster(svc.key, port.port)}${t.dialPort === port.port ? '' : `|${t.dialPort}`}`;
-        // Headless services sharing pods would produce identical matches, which Envoy rejects (OSM #5231).
-        const matchKey = `${t.dialPort}|${t.addresses.join(',')}`;
-        const prior = seenMatches.get(matchKey);
+      const claim: Claim = { svc, port };
+      const http = isHttpFamily(port.protocol);
+      if (svc.type === 'ClusterIP' && svc.clusterIP !== undefined) {
+        const chainName = `outbound|${serviceCluster(svc.key, port.port)}`;
+        const matchKey = `${port.port}|${svc.clusterIP}`;
+        const prior = claimed.get(matchKey);
         if (prior !== undefined) {
+          // Only invalid input gets here: Kubernetes never gives two Services one cluster IP.
           diagnostics.push({
             proxy: ctx.proxy.key,
             resource: `Listener ${LISTENER_OUTBOUND}`,
-            message: `${chainName} has the same destination as ${prior}; the first is kept`,
+            message: `${chainName} has the same destination as ${prior} (cluster IP ${svc.clusterIP} used twice); the first is kept`,
           });
           continue;
         }
-        seenMatches.set(matchKey, chainName);
-        for (const c of routeClusters(port)) clusterKeys.set(serviceCluster(c.service, c.port), c);
-        const match = { destination_port: t.dialPort, prefix_ranges: t.addresses.map(prefixRange) };
-        if (isHttpFamily(port.protocol)) {
-          chains.push(
-            chainMemo(ctx.model, `${chainName}|${matchKey}`, () => ({
-              name: chainName,
-              filter_chain_match: match,
-              filters: [
-                {
-                  name: FILTERS.hcm,
-                  typed_config: typed(TYPES.hcm, {
-                    stat_prefix: chainName,
-                    rds: { route_config_name: outboundRouteConfig(t.dialPort), config_source: ADS },
-                    http_filters: [routerFilter()],
-                  }),
-                },
-              ],
-            })),
-          );
-          const taken = domainsTaken.get(t.dialPort) ?? new Set<string>();
-          domainsTaken.set(t.dialPort, taken);
-          const ipDomains =
-            svc.type === 'Headless' ? t.addresses.flatMap((a) => [a, `${a}:${t.dialPort}`]) : [];
-          const domains = [...serviceDomains(svc, port.port, ctx.proxy.namespace), ...ipDomains].filter(
-            (d) => {
-              if (taken.has(d)) return false;
-              taken.add(d);
-              return true;
-            },
-          );
-          if (domains.length > 0) {
-            const list = vhosts.get(t.dialPort) ?? [];
-            const vhName = serviceCluster(svc.key, port.port);
-            list.push(
-              vhostMemo(ctx.model, `${vhName}|${domains.join(',')}`, () => ({
-                name: vhName,
-                domains,
-                routes: routesMemo(ctx.model, vhName, () => portRoutes(port, { timeout: '0s' })),
-              })),
-            );
-            vhosts.set(t.dialPort, list);
+        claimed.set(matchKey, chainName);
+        for (const c of clusterRefs(claim)) clusterKeys.set(refName(c), c);
+        const match = { destination_port: port.port, prefix_ranges: [prefixRange(svc.clusterIP)] };
+        chains.push(
+          chainMemo(ctx.model, `${chainName}|${matchKey}`, () =>
+            http ? hcmChain(chainName, match, port.port) : tcpChain(chainName, match, claim),
+          ),
+        );
+        if (http) addVhost(claim, port.port, serviceDomains(svc, port.port, ctx.proxy.namespace));
+      } else if (svc.type === 'Headless') {
+        const groups = byDialPort(port);
+        // TCP ports: only the port a shared chain picks needs its clusters (below).
+        if (http && groups.length > 0) for (const c of clusterRefs(claim)) clusterKeys.set(refName(c), c);
+        for (const [dialPort, endpoints] of groups) {
+          for (const e of endpoints) {
+            const key = `${dialPort}|${e.address}`;
+            const entry = headless.get(key) ?? { dialPort, address: e.address, claims: [] };
+            entry.claims.push(claim);
+            headless.set(key, entry);
           }
-        } else {
-          // TCP has no requests to match: only the default (match-less) route applies.
-          const last = port.routes[port.routes.length - 1];
-          chains.push(
-            chainMemo(ctx.model, `${chainName}|${matchKey}`, () => ({
-              name: chainName,
-              filter_chain_match: match,
-              filters: [
-                {
-                  name: FILTERS.tcpProxy,
-                  typed_config: typed(TYPES.tcpProxy, {
-                    stat_prefix: chainName,
-                    ...clusterTarget(last?.backends ?? []),
-                  }),
-                },
-              ],
-            })),
-          );
+          if (http)
+            addVhost(
+              claim,
+              dialPort,
+              headlessDomains(svc, port.port, dialPort, endpoints, ctx.proxy.namespace),
+            );
         }
       }
+      // ExternalName: no address to match. The client resolves the name itself and connects to what DNS returns:
+      // outside the mesh, through the passthrough chain; an alias of a mesh Service, through that Service's chain.
+    }
+  }
+
+  const pods = [...headless.values()].sort(
+    (a, b) => a.dialPort - b.dialPort || compareAddress(a.address, b.address),
+  );
+  for (const { dialPort, address, claims } of pods) {
+    const key = `${dialPort}|${address}`;
+    if (claimed.has(key)) {
+      // A pod IP equal to a cluster IP: invalid input (the two ranges never overlap in Kubernetes).
+      diagnostics.push({
+        proxy: ctx.proxy.key,
+        resource: `Listener ${LISTENER_OUTBOUND}`,
+        message: `pod address ${address}:${dialPort} is also ${String(claimed.get(key))}'s cluster IP; the pod is left out`,
+      });
+      continue;
+    }
+    const name = `outbound|${hostForm(address)}:${dialPort}`;
+    const match = { destination_port: dialPort, prefix_ranges: [prefixRange(address)] };
+    const httpClaim = claims.find((c) => isHttpFamily(c.port.protocol));
+    const [first] = claims;
+    if (httpClaim !== undefined) {
+      chains.push(chainMemo(ctx.model, `headless|${key}|http`, () => hcmChain(name, match, dialPort)));
+    } else if (first !== undefined) {
+      const owner = serviceCluster(first.svc.key, first.port.port);
+      for (const c of clusterRefs(first)) clusterKeys.set(refName(c), c);
+      chains.push(chainMemo(ctx.model, `headless|${key}|tcp|${owner}`, () => tcpChain(name, match, first)));
     }
   }
 
@@ -195,7 +303,12 @@ export function renderOutbound(ctx: ProxyContext, diagnostics: RenderDiagnostic[
     const svc = ctx.services.get(c.service);
     const port = svc?.ports.find((p) => p.port === c.port);
     if (svc === undefined || port === undefined) continue;
-    // Shared by every proxy of the model: the same objects, built (and later encoded) once.
+    // Shared by every proxy of the model: the same objects, built (and later encoded) once. The name says which
+    // kind of cluster it is, so it is a complete key.
+    if (c.kind === 'original-dst') {
+      clusters.push(clusterMemo(ctx.model, key, () => originalDstClusterResource(ctx.spiffeIds, svc, port)));
+      continue;
+    }
     clusters.push(clusterMemo(ctx.model, key, () => serviceClusterResource(ctx.spiffeIds, svc, port)));
     endpoints.push(endpointMemo(ctx.model, key, () => loadAssignment(svc, port)));
   }

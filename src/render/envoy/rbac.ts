@@ -5,9 +5,14 @@ import type { JsonObject } from '../../../xds/proto/json.js';
 import { spiffeId } from '../../translate/identity.js';
 import type { AllowRule, DestinationAccess, HttpMatchModel } from '../../translate/model.js';
 
-/** Does a rule cover traffic arriving on container port `port` (addressed as one of `servicePorts`)? */
-export function covers(rule: AllowRule, port: number, servicePorts: readonly number[]): boolean {
-  return rule.ports === undefined || rule.ports.some((p) => p === port || servicePorts.includes(p));
+/**
+ * Does a rule cover traffic arriving on container port `port`? A rule's ports (TrafficTarget `destination.port`,
+ * TCPRoute/UDPRoute `matches.ports`) name the port the destination listens on, the container (target) port, as
+ * in SMI; never a Service port that leads there (with 80→8080 and 8080→9090, port 8080 is the first container's
+ * port only). No ports: every port.
+ */
+export function covers(rule: AllowRule, port: number): boolean {
+  return rule.ports === undefined || rule.ports.includes(port);
 }
 
 function principals(rule: AllowRule, trustDomain: string): JsonObject[] {
@@ -55,13 +60,12 @@ export function matchPermission(m: HttpMatchModel): JsonObject {
 export function rbacRules(
   access: DestinationAccess | undefined,
   port: number,
-  servicePorts: readonly number[],
   http: boolean,
   trustDomain: string,
 ): JsonObject {
   const policies: Record<string, JsonObject> = {};
   for (const rule of access?.allow ?? []) {
-    if (!covers(rule, port, servicePorts) || rule.sources.length === 0) continue;
+    if (!covers(rule, port) || rule.sources.length === 0) continue;
     if (rule.kind === 'http') {
       if (!http) continue;
       for (const m of rule.matches ?? []) {

@@ -2,15 +2,19 @@
 // names (see names.ts); the peer identities a client accepts are written into each cluster.
 
 import type { JsonObject } from '../../../xds/proto/json.js';
-import { SECRET_TRUST_BUNDLE, SECRET_WORKLOAD_CERT } from '../common/names.js';
+import { NO_IDENTITY_SAN, SECRET_TRUST_BUNDLE, SECRET_WORKLOAD_CERT } from '../common/names.js';
 import { ADS, FILTERS, TYPES, typed } from '../common/json.js';
 
 function sds(name: string): JsonObject {
   return { name, sds_config: ADS };
 }
 
-/** Client side: present our certificate, accept only the destination's identities. */
+/**
+ * Client side: present our certificate, accept only the destination's identities. No identity accepts nothing
+ * (NO_IDENTITY_SAN): an empty SAN list would accept any certificate of the mesh CA.
+ */
 export function upstreamTls(sni: string, peerSpiffeIds: readonly string[]): JsonObject {
+  const accepted = peerSpiffeIds.length === 0 ? [NO_IDENTITY_SAN] : peerSpiffeIds;
   return {
     name: FILTERS.tls,
     typed_config: typed(TYPES.upstreamTls, {
@@ -19,7 +23,7 @@ export function upstreamTls(sni: string, peerSpiffeIds: readonly string[]): Json
         tls_certificate_sds_secret_configs: [sds(SECRET_WORKLOAD_CERT)],
         combined_validation_context: {
           default_validation_context: {
-            match_typed_subject_alt_names: peerSpiffeIds.map((id) => ({
+            match_typed_subject_alt_names: accepted.map((id) => ({
               san_type: 'URI',
               matcher: { exact: id },
             })),

@@ -138,7 +138,46 @@ spec:
     - {kind: ServiceAccount, name: web, namespace: shop}
 `;
 
+// ExternalName Services: legacy/partner (unmeshed namespace: everyone may reach it) names a host outside the
+// mesh; shop/api-alias names shop/api's own FQDN and is a backend of the split apex shop/front beside shop/api.
+const ALIASES = `
+---
+apiVersion: v1
+kind: Service
+metadata: {name: partner, namespace: legacy}
+spec:
+  type: ExternalName
+  externalName: api.partner.example.com
+  ports: [{name: grpc, port: 8443, appProtocol: grpc}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api-alias, namespace: shop}
+spec:
+  type: ExternalName
+  externalName: api.shop.svc.cluster.local.
+  ports: [{name: grpc, port: 8080, appProtocol: grpc}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: front, namespace: shop}
+spec:
+  clusterIP: 10.96.7.20
+  selector: {app: front}
+  ports: [{name: grpc, port: 8080, targetPort: 9090, appProtocol: grpc}]
+---
+apiVersion: split.smi-spec.io/v1alpha4
+kind: TrafficSplit
+metadata: {name: front, namespace: shop}
+spec:
+  service: front
+  backends:
+    - {service: api, weight: 1}
+    - {service: api-alias, weight: 1}
+`;
+
 let tmp: string;
+let aliases: MeshModel;
 let book: MeshModel;
 let bookPermissive: MeshModel;
 let shop: MeshModel;
@@ -154,6 +193,8 @@ beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'smi-mesh-grpc-'));
   await writeFile(join(tmp, 'shop.yaml'), BASE + ACCESS);
   await writeFile(join(tmp, 'shop-no-access.yaml'), BASE);
+  await writeFile(join(tmp, 'aliases.yaml'), BASE + ACCESS + ALIASES);
+  aliases = await modelOf([join(tmp, 'aliases.yaml')]);
   book = await modelOf(['examples/bookstore']);
   bookPermissive = await modelOf(['examples/bookstore'], { accessMode: 'permissive' });
   shop = await modelOf([join(tmp, 'shop.yaml')]);
@@ -466,6 +507,40 @@ describe('proxyless gRPC servers', () => {
 
 // ------------------------------------------------------------------------------------------------ whole output
 
+describe('proxyless gRPC ExternalName services', () => {
+  it('sends an external name as plaintext LOGICAL_DNS with exactly one endpoint', () => {
+    const res = renderGrpcProxy(aliases, 'shop/web-0');
+    const partner = named(res.clusters, 'legacy/partner|8443');
+    expect(partner['type']).toBe('LOGICAL_DNS');
+    expect(partner['transport_socket']).toBeUndefined();
+    expect(obj(partner['load_assignment'])['endpoints']).toEqual([
+      {
+        locality: {},
+        lb_endpoints: [
+          {
+            endpoint: {
+              address: { socket_address: { address: 'api.partner.example.com', port_value: 8443 } },
+            },
+          },
+        ],
+        load_balancing_weight: 1,
+      },
+    ]);
+    expect(names(res.endpoints, 'cluster_name')).not.toContain('legacy/partner|8443');
+  });
+
+  it('leaves out an alias of a mesh Service, also as a split backend (its share goes to the others)', () => {
+    const res = renderGrpcProxy(aliases, 'shop/web-0');
+    expect(names(res.clusters)).not.toContain('shop/api-alias|8080');
+    expect(names(res.routes)).not.toContain('grpc|shop/api-alias|8080');
+    expect(names(res.listeners).filter((n) => n.startsWith('api-alias'))).toEqual([]);
+    const front = obj(arr(named(res.routes, 'grpc|shop/front|8080')['virtual_hosts'])[0]);
+    expect(arr(front['routes']).map((r) => obj(r)['route'])).toEqual([{ cluster: 'shop/api|8080' }]);
+    // The Service it aliases keeps its mTLS cluster.
+    expect(named(res.clusters, 'shop/api|8080')['transport_socket']).toBeDefined();
+  });
+});
+
 describe('proxyless gRPC output', () => {
   it('is empty for unmeshed and unknown proxies', () => {
     expect(renderGrpcProxy(shop, 'legacy/old-0')).toEqual(EMPTY_RESOURCES);
@@ -551,7 +626,7 @@ describe('@grpc/grpc-js-xds validation', () => {
         t.decode(context, { type_url: String(r['@type']), value: encodeJson(r) }).error;
       const errors: string[] = [];
       let checked = 0;
-      for (const m of [book, bookPermissive, shop, shopNoAccess]) {
+      for (const m of [book, bookPermissive, shop, shopNoAccess, aliases]) {
         for (const p of m.proxies) {
           const res = renderGrpcProxy(m, p.key);
           for (const kind of ['listeners', 'routes', 'clusters', 'endpoints'] as const) {

@@ -20,8 +20,8 @@ import type {
   ServicePortModel,
 } from '../../translate/model.js';
 import { ADS, FILTERS, TYPES, compact, routerFilter, socketAddress, typed } from '../common/json.js';
-import { serviceCluster } from '../common/names.js';
-import { portRoutes, routeClusters, serviceDomains } from '../common/routes.js';
+import { NO_IDENTITY_SAN, serviceCluster } from '../common/names.js';
+import { liveBackends, portRoutes, routeClusters, serviceDomains } from '../common/routes.js';
 import type { ProxyResources } from '../common/types.js';
 import { EMPTY_RESOURCES } from '../common/types.js';
 import {
@@ -55,6 +55,8 @@ interface Index {
   readonly model: MeshModel;
   readonly services: ReadonlyMap<string, ServiceModel>;
   readonly spiffe: ReadonlyMap<IdentityKey, string>;
+  /** Every qualified name of a Service in the model (`svc.ns`, `svc.ns.svc`, `svc.ns.svc.<domain>`), lower case. */
+  readonly meshNames: ReadonlySet<string>;
 }
 
 function index(model: MeshModel): Index {
@@ -62,7 +64,40 @@ function index(model: MeshModel): Index {
     model,
     services: new Map(model.services.map((s) => [s.key, s])),
     spiffe: new Map(model.identities.map((i) => [i.key, i.spiffeId])),
+    meshNames: new Set(
+      model.services.flatMap((s) => s.hostnames.filter((h) => h.includes('.')).map((h) => h.toLowerCase())),
+    ),
   };
+}
+
+/**
+ * An ExternalName Service aliasing a name inside the mesh: a Service's name, or any name in the cluster's `svc`
+ * zone (pod names of headless Services included). Its cluster would be plaintext LOGICAL_DNS to a server that
+ * expects mTLS (and would bypass the target's client-side scoping), so the proxyless flavour leaves it out.
+ */
+function isMeshAlias(ix: Index, svc: ServiceModel): boolean {
+  if (svc.type !== 'ExternalName' || svc.externalName === undefined) return false;
+  const name = svc.externalName.toLowerCase().replace(/\.$/, '');
+  const fqdn = serviceFqdn(svc).toLowerCase();
+  const zone = fqdn.includes('.svc.') ? fqdn.slice(fqdn.indexOf('.svc.')) : '.svc';
+  return ix.meshNames.has(name) || name.endsWith(zone) || name.endsWith('.svc');
+}
+
+/**
+ * The port's routes without backends that are mesh aliases (left out as a backend that does not exist would be:
+ * its share goes to the others); routes left with no live backend are dropped. The port itself when nothing
+ * changes (the common case).
+ */
+function withoutMeshAliases(ix: Index, port: ServicePortModel): ServicePortModel {
+  const alias = (key: string): boolean => {
+    const s = ix.services.get(key);
+    return s !== undefined && isMeshAlias(ix, s);
+  };
+  if (!port.routes.some((r) => r.backends.some((b) => alias(b.service)))) return port;
+  const routes = port.routes
+    .map((r) => ({ ...r, backends: r.backends.filter((b) => !alias(b.service)) }))
+    .filter((r) => liveBackends(r.backends).length > 0);
+  return { ...port, routes };
 }
 
 /** SPIFFE ID of an identity: the model's, or derived from the key (`spiffe://<td>/ns/<ns>/sa/<sa>`). */
@@ -85,8 +120,12 @@ function commonTlsContext(sans?: readonly string[]): JsonObject {
         instance_name: CERT_PROVIDER_INSTANCE,
         certificate_name: CERT_NAME_ROOT_CA,
       },
+      // Client side (sans given): the destination's identities, or, with none known, a SAN no mesh certificate
+      // carries (fail closed: no matcher at all would accept any certificate of the mesh CA, observed #10).
       match_subject_alt_names:
-        sans === undefined || sans.length === 0 ? undefined : sans.map((exact) => ({ exact })),
+        sans === undefined
+          ? undefined
+          : (sans.length === 0 ? [NO_IDENTITY_SAN] : sans).map((exact) => ({ exact })),
     }),
   };
 }
@@ -228,9 +267,11 @@ function renderClient(ix: Index, proxy: ProxyModel, out: Out): void {
   const wanted = new Map<string, { service: string; port: number }>();
   for (const key of outbound) {
     const svc = ix.services.get(key);
-    if (svc === undefined) continue;
-    for (const port of svc.ports) {
-      if (!isGrpcPort(port)) continue;
+    if (svc === undefined || isMeshAlias(ix, svc)) continue;
+    for (const servicePort of svc.ports) {
+      if (!isGrpcPort(servicePort)) continue;
+      const port = withoutMeshAliases(ix, servicePort);
+      if (port.routes.length === 0) continue;
       for (const name of clientListenerNames(svc, port.port, proxy.namespace)) {
         out.listeners.push(apiListener(name, svc, port.port));
       }
@@ -251,9 +292,8 @@ function renderClient(ix: Index, proxy: ProxyModel, out: Out): void {
 /** A container port this pod serves behind one or more HTTP-family service ports. */
 interface ServedPort {
   readonly address: string;
+  /** The container port: what RBAC rules name (SMI destination ports are the ports the destination listens on). */
   readonly port: number;
-  /** Service port numbers that lead here (RBAC rules may name either these or the container port). */
-  readonly servicePorts: Set<number>;
 }
 
 /** Container ports of the pod found through the endpoints of every service that selects it. */
@@ -266,9 +306,7 @@ export function servedPorts(model: MeshModel, proxy: ProxyModel): ServedPort[] {
         if (e.pod !== proxy.key) continue;
         const address = proxy.ip ?? e.address;
         if (isIP(address) === 0) continue;
-        const served = byPort.get(e.port) ?? { address, port: e.port, servicePorts: new Set<number>() };
-        served.servicePorts.add(sp.port);
-        byPort.set(e.port, served);
+        if (!byPort.has(e.port)) byPort.set(e.port, { address, port: e.port });
       }
     }
   }
@@ -289,7 +327,7 @@ function serverListenerResource(ix: Index, proxy: ProxyModel, served: ServedPort
   // Without mTLS no principal can be authenticated, so RBAC is only rendered alongside it.
   const enforce = meshed && accessMode === 'enforcing';
   const access = ix.model.access.find((a) => a.identity === proxy.identity);
-  const ports = new Set<number>([served.port, ...served.servicePorts]);
+  const ports = new Set<number>([served.port]);
   const routeName = serverRouteConfig(served.port);
   const hcm = typed(TYPES.hcm, {
     stat_prefix: routeName,
@@ -324,7 +362,10 @@ function serverListenerResource(ix: Index, proxy: ProxyModel, served: ServedPort
               name: FILTERS.tls,
               typed_config: typed(TYPES.downstreamTls, {
                 common_tls_context: commonTlsContext(),
-                require_client_certificate: true,
+                // Enforcing: mesh callers only (RBAC needs their identity). Permissive: also callers without a
+                // mesh certificate, as the sidecar's plaintext chain admits them; they must still speak TLS, since
+                // a gRPC server cannot tell TLS from plaintext by filter chain (grpc-js matches raw_buffer only).
+                require_client_certificate: accessMode === 'enforcing',
               }),
             }
           : undefined,

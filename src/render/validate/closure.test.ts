@@ -364,7 +364,7 @@ describe('checkClosure: gRPC rules', () => {
     expect(check(g, 'envoy')).toEqual([]);
   });
 
-  it('requires EDS clusters', () => {
+  it('requires EDS, LOGICAL_DNS or aggregate clusters', () => {
     const g = grpc();
     set(g, 'clusters[0].type', 'STRICT_DNS');
     set(g, 'clusters[0].eds_cluster_config', undefined);
@@ -373,7 +373,68 @@ describe('checkClosure: gRPC rules', () => {
       {
         resource: `Cluster ${CLUSTER}`,
         path: 'type',
-        message: 'gRPC clusters must be EDS (got "STRICT_DNS")',
+        message: 'gRPC clusters must be EDS, LOGICAL_DNS or aggregate (got "STRICT_DNS")',
+      },
+    ]);
+  });
+
+  const dnsEndpoint = (host: string): JsonObject => ({
+    endpoint: { address: { socket_address: { address: host, port_value: 443 } } },
+  });
+  function logicalDns(lbEndpoints: JsonObject[]): Res {
+    const g = grpc();
+    set(g, 'clusters[0].type', 'LOGICAL_DNS');
+    set(g, 'clusters[0].eds_cluster_config', undefined);
+    set(g, 'clusters[0].load_assignment', {
+      cluster_name: CLUSTER,
+      endpoints: [{ locality: {}, load_balancing_weight: 1, lb_endpoints: lbEndpoints }],
+    });
+    g.endpoints = [];
+    return g;
+  }
+
+  it('accepts a LOGICAL_DNS cluster with exactly one endpoint, a host name', () => {
+    expect(check(logicalDns([dnsEndpoint('api.example.com')]), 'grpc')).toEqual([]);
+  });
+
+  it('reports a LOGICAL_DNS cluster with two endpoints or without a load_assignment', () => {
+    expect(check(logicalDns([dnsEndpoint('a.example.com'), dnsEndpoint('b.example.com')]), 'grpc')).toEqual([
+      {
+        resource: `Cluster ${CLUSTER}`,
+        path: 'load_assignment.endpoints[0].lb_endpoints',
+        message: 'a gRPC LOGICAL_DNS cluster needs exactly one endpoint (got 2)',
+      },
+    ]);
+    const none = logicalDns([]);
+    set(none, 'clusters[0].load_assignment', undefined);
+    expect(check(none, 'grpc')).toEqual([
+      {
+        resource: `Cluster ${CLUSTER}`,
+        path: 'load_assignment',
+        message: 'a gRPC LOGICAL_DNS cluster needs an inline load_assignment',
+      },
+    ]);
+  });
+
+  it('accepts an aggregate cluster and checks that its children exist', () => {
+    const g = grpc();
+    g.clusters.push({
+      '@type': TYPE_URLS.cluster,
+      name: 'aggregate',
+      cluster_type: {
+        name: 'envoy.clusters.aggregate',
+        typed_config: {
+          '@type': 'type.googleapis.com/envoy.extensions.clusters.aggregate.v3.ClusterConfig',
+          clusters: [CLUSTER, 'missing|80'],
+        },
+      },
+      lb_policy: 'CLUSTER_PROVIDED',
+    });
+    expect(check(g, 'grpc')).toEqual([
+      {
+        resource: 'Cluster aggregate',
+        path: 'cluster_type.typed_config.clusters[1]',
+        message: 'cluster "missing|80" is not in clusters',
       },
     ]);
   });

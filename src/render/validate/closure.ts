@@ -1,9 +1,10 @@
 // Rules across resources that PGV cannot express, checked on one proxy's resource set before it is published:
 // every name a resource uses resolves to a resource in the same set (LDS→RDS incl. api_listener, route and
-// tcp_proxy→CDS, CDS→EDS with no orphaned ClusterLoadAssignments, TLS contexts→SDS), names are unique per type,
-// HCMs end with the router, and Envoy's own load-time checks on filter chain matches, virtual host domains and
-// weighted clusters. The `grpc` flavour adds what proxyless gRPC clients and servers NACK or silently mishandle
-// (reference/xds.md §3–4).
+// tcp_proxy→CDS, CDS→EDS with no orphaned ClusterLoadAssignments, aggregate clusters→their children, TLS
+// contexts→SDS), names are unique per type, HCMs end with the router, and Envoy's own load-time checks on filter
+// chain matches, virtual host domains and weighted clusters. The `grpc` flavour adds what proxyless gRPC clients
+// and servers NACK or silently mishandle (reference/xds.md §3–4): clusters must be EDS, LOGICAL_DNS (one endpoint)
+// or aggregate.
 //
 // Everything here reads the JSON form defensively: a malformed resource is PGV's business (pgv.ts), so shapes that
 // do not fit are skipped rather than reported twice.
@@ -27,6 +28,7 @@ export const NETWORK_RBAC_TYPE = 'envoy.extensions.filters.network.rbac.v3.RBAC'
 export const FAULT_TYPE = 'envoy.extensions.filters.http.fault.v3.HTTPFault';
 export const UPSTREAM_TLS_TYPE = 'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
 export const DOWNSTREAM_TLS_TYPE = 'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
+export const AGGREGATE_TYPE = 'envoy.extensions.clusters.aggregate.v3.ClusterConfig';
 
 const UINT32_MAX = 4294967295;
 
@@ -620,7 +622,48 @@ function checkListener(ctx: Ctx, label: string, l: JsonObject): void {
 // ───────────────────────────── clusters and endpoints ─────────────────────────────
 
 function isEds(c: JsonObject): boolean {
-  return enumIs(c['type'], 'EDS', 3);
+  return c['cluster_type'] === undefined && enumIs(c['type'], 'EDS', 3);
+}
+
+function isLogicalDns(c: JsonObject): boolean {
+  return c['cluster_type'] === undefined && enumIs(c['type'], 'LOGICAL_DNS', 2);
+}
+
+/** The child cluster names of an aggregate cluster (gRFC A37), or undefined for any other cluster. */
+function aggregateChildren(c: JsonObject): Json[] | undefined {
+  const tc = obj(obj(c['cluster_type'])?.['typed_config']);
+  return anyType(tc) === AGGREGATE_TYPE ? arr(tc?.['clusters']) : undefined;
+}
+
+/**
+ * grpc-js and grpc-go accept a LOGICAL_DNS cluster only with an inline load_assignment of exactly one locality
+ * holding exactly one endpoint: the host name and port_value they resolve and connect to.
+ */
+function checkLogicalDns(ctx: Ctx, label: string, c: JsonObject): void {
+  const la = obj(c['load_assignment']);
+  if (la === undefined)
+    return ctx.add(label, 'load_assignment', 'a gRPC LOGICAL_DNS cluster needs an inline load_assignment');
+  const localities = arr(la['endpoints']);
+  if (localities.length !== 1)
+    return ctx.add(
+      label,
+      'load_assignment.endpoints',
+      `a gRPC LOGICAL_DNS cluster needs exactly one locality (got ${localities.length})`,
+    );
+  const eps = arr(obj(localities[0])?.['lb_endpoints']);
+  if (eps.length !== 1)
+    return ctx.add(
+      label,
+      'load_assignment.endpoints[0].lb_endpoints',
+      `a gRPC LOGICAL_DNS cluster needs exactly one endpoint (got ${eps.length})`,
+    );
+  const p = 'load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address';
+  const sa = obj(obj(obj(obj(eps[0])?.['endpoint'])?.['address'])?.['socket_address']);
+  if (sa === undefined) return ctx.add(label, p, 'a gRPC LOGICAL_DNS endpoint needs a socket_address');
+  if ((str(sa['address']) ?? '') === '')
+    ctx.add(label, `${p}.address`, 'a gRPC LOGICAL_DNS endpoint needs an address');
+  if (typeof sa['port_value'] !== 'number')
+    ctx.add(label, `${p}.port_value`, 'a gRPC LOGICAL_DNS endpoint needs port_value');
 }
 
 interface EdsUse {
@@ -647,9 +690,26 @@ function checkCluster(ctx: Ctx, label: string, c: JsonObject, eds: Map<string, E
       'client',
     ),
   );
+  const children = aggregateChildren(c);
+  children?.forEach((n, i) => clusterRef(ctx, label, n, `cluster_type.typed_config.clusters[${i}]`));
   if (!ctx.grpc) return;
-  if (!isEds(c) || c['cluster_type'] !== undefined)
-    ctx.add(label, 'type', `gRPC clusters must be EDS (got ${JSON.stringify(c['type'] ?? 'STATIC')})`);
+  if (children !== undefined) {
+    if (children.length === 0)
+      ctx.add(
+        label,
+        'cluster_type.typed_config.clusters',
+        'gRPC clients NACK an aggregate cluster without clusters',
+      );
+  } else if (isLogicalDns(c)) {
+    checkLogicalDns(ctx, label, c);
+  } else if (!isEds(c)) {
+    const got = c['cluster_type'] !== undefined ? 'cluster_type' : (c['type'] ?? 'STATIC');
+    ctx.add(
+      label,
+      'type',
+      `gRPC clusters must be EDS, LOGICAL_DNS or aggregate (got ${JSON.stringify(got)})`,
+    );
+  }
   if (isEds(c)) {
     const cs = obj(obj(c['eds_cluster_config'])?.['eds_config']);
     if (cs === undefined || (cs['ads'] === undefined && cs['self'] === undefined))

@@ -1,6 +1,7 @@
 // The gate every rendered resource set passes before it may be published: PGV field rules on each resource
 // (pgv.ts) and the cross-resource rules (closure.ts), reported as render diagnostics.
 
+import { createHash } from 'node:crypto';
 import type { JsonObject } from '../../../xds/proto/json.js';
 import { TYPE_URLS } from '../../../xds/proto/registry.js';
 import type { Flavour, ProxyResources, RenderDiagnostic } from '../common/types.js';
@@ -31,17 +32,73 @@ function fieldProblems(r: JsonObject): readonly { path: string; message: string 
   return problems;
 }
 
-/** Closure results by resource set: pods rendered alike share one ProxyResources object (see render). */
-const closures = new WeakMap<
-  ProxyResources,
-  { flavour: Flavour; problems: ReturnType<typeof checkClosure> }
->();
+/** Small stable numbers for resource objects, to build signatures of resource sets cheaply. */
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 0;
+function idOf(o: object): string {
+  let id = objectIds.get(o);
+  if (id === undefined) {
+    id = nextObjectId++;
+    objectIds.set(o, id);
+  }
+  return String(id);
+}
+
+const UINT32_MAX = 4294967295;
+
+/**
+ * A route configuration as the closure rules see it: everything but the exact weights (only whether each is
+ * positive, and whether each weighted set sums within Envoy's bounds). A weight change yields the same
+ * signature, so the closure result of every proxy it touches is reused instead of recomputed.
+ */
+const routeSignatures = new WeakMap<JsonObject, string>();
+function routeSignature(rc: JsonObject): string {
+  let sig = routeSignatures.get(rc);
+  if (sig === undefined) {
+    sig = JSON.stringify(rc, (key, value: unknown) => {
+      if (key !== 'weighted_clusters' || typeof value !== 'object' || value === null) return value;
+      const clusters = (value as { clusters?: unknown }).clusters;
+      if (!Array.isArray(clusters)) return value;
+      const weights = clusters.map((c: unknown) => Number((c as { weight?: unknown }).weight ?? 0));
+      const sum = weights.reduce((a, b) => a + b, 0);
+      return {
+        ...value,
+        clusters: clusters.map((c: unknown, i) => ({
+          ...(c as object),
+          weight: (weights[i] ?? 0) > 0 ? 1 : 0,
+        })),
+        sumInRange: sum > 0 && sum <= UINT32_MAX,
+      };
+    });
+    sig = createHash('sha1').update(sig).digest('base64');
+    routeSignatures.set(rc, sig);
+  }
+  return sig;
+}
+
+function setSignature(res: ProxyResources, flavour: Flavour): string {
+  return [
+    flavour,
+    res.listeners.map(idOf).join(','),
+    res.routes.map(routeSignature).join(','),
+    res.clusters.map(idOf).join(','),
+    res.endpoints.map(idOf).join(','),
+    res.secrets.map(idOf).join(','),
+  ].join('|');
+}
+
+/** Closure results by resource set signature (bounded: cleared when it grows past a mesh's worth). */
+const closures = new Map<string, ReturnType<typeof checkClosure>>();
+const MAX_CLOSURES = 20000;
 
 function closureProblems(res: ProxyResources, flavour: Flavour): ReturnType<typeof checkClosure> {
-  const hit = closures.get(res);
-  if (hit !== undefined && hit.flavour === flavour) return hit.problems;
-  const problems = checkClosure(res, flavour);
-  closures.set(res, { flavour, problems });
+  const sig = setSignature(res, flavour);
+  let problems = closures.get(sig);
+  if (problems === undefined) {
+    problems = checkClosure(res, flavour);
+    if (closures.size >= MAX_CLOSURES) closures.clear();
+    closures.set(sig, problems);
+  }
   return problems;
 }
 
