@@ -2,6 +2,7 @@
 // passes Envoy's own field rules and the mesh's reference rules before it may leave; a proxy whose output fails
 // gets nothing new (its last good configuration stays where it is) and the failures as diagnostics.
 
+import { modelIndex } from './common/index.js';
 import type { MeshModel } from '../translate/model.js';
 import type { Flavour, ProxyResources, RenderDiagnostic, RenderResult } from './common/types.js';
 import { EMPTY_RESOURCES } from './common/types.js';
@@ -11,7 +12,7 @@ import { validateProxyResources } from './validate/validate.js';
 
 export function renderProxy(model: MeshModel, proxyKey: string, flavour: Flavour): RenderResult {
   const diagnostics: RenderDiagnostic[] = [];
-  if (!model.proxies.some((p) => p.key === proxyKey)) {
+  if (!modelIndex(model).proxies.has(proxyKey)) {
     return {
       resources: EMPTY_RESOURCES,
       diagnostics: [{ proxy: proxyKey, message: 'no such pod in the mesh' }],

@@ -51,3 +51,25 @@ export function modelMemo<V>(): (model: MeshModel, key: string, make: () => V) =
     return v;
   };
 }
+
+/**
+ * A memo keyed by a model object (a ServiceModel, say) and a string. Translate keeps the identity of model
+ * objects that did not change, so what render built from them is reused from one model to the next; `key` must
+ * name everything else the built value depends on.
+ */
+export function objectMemo<O extends object, V>(): (owner: O, key: string, make: () => V) => V {
+  const caches = new WeakMap<O, Map<string, V>>();
+  return (owner, key, make) => {
+    let cache = caches.get(owner);
+    if (cache === undefined) {
+      cache = new Map();
+      caches.set(owner, cache);
+    }
+    let v = cache.get(key);
+    if (v === undefined) {
+      v = make();
+      cache.set(key, v);
+    }
+    return v;
+  };
+}

@@ -27,15 +27,61 @@ import {
 import type { RenderDiagnostic } from '../common/types.js';
 import { loadAssignment, originalDstClusterResource, serviceClusterResource } from './clusters.js';
 import type { ProxyContext } from './context.js';
-import { modelMemo } from '../common/index.js';
+import { modelMemo, objectMemo } from '../common/index.js';
 
-const clusterMemo = modelMemo<JsonObject>();
+const clusterMemo = objectMemo<ServiceModel, JsonObject>();
 // Filter chains, virtual hosts and their routes are the same for every client that can reach a service port:
 // shared objects, so validation and encoding see them once.
-const chainMemo = modelMemo<JsonObject>();
-const vhostMemo = modelMemo<JsonObject>();
-const routesMemo = modelMemo<JsonObject[]>();
-const endpointMemo = modelMemo<JsonObject>();
+const chainMemo = objectMemo<ServiceModel, JsonObject>();
+const sharedChainMemo = modelMemo<JsonObject>();
+const vhostMemo = objectMemo<ServiceModel, JsonObject>();
+const routesMemo = objectMemo<ServiceModel, JsonObject[]>();
+const endpointMemo = objectMemo<ServiceModel, JsonObject>();
+const domainsMemo = objectMemo<ServiceModel, string[]>();
+
+const hcmChains = new Map<string, JsonObject>();
+function stableHcmChain(key: string, make: () => JsonObject): JsonObject {
+  let chain = hcmChains.get(key);
+  if (chain === undefined) {
+    if (hcmChains.size > 100000) hcmChains.clear();
+    chain = make();
+    hcmChains.set(key, chain);
+  }
+  return chain;
+}
+
+const PASSTHROUGH_CLUSTER: JsonObject = {
+  '@type': TYPES.cluster,
+  name: CLUSTER_PASSTHROUGH,
+  type: 'ORIGINAL_DST',
+  lb_policy: 'CLUSTER_PROVIDED',
+  connect_timeout: '1s',
+};
+
+/**
+ * The previous outbound listener and route configurations per identity: when their parts (memoised objects)
+ * are all the same, the previous container object is returned, so an unchanged resource keeps its identity
+ * and nothing downstream (validation, encoding, pushing) sees a change.
+ */
+const lastContainers = new Map<string, JsonObject>();
+
+function sameParts(a: readonly unknown[] | undefined, b: readonly unknown[]): boolean {
+  return a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function stable(
+  key: string,
+  parts: readonly unknown[],
+  partsOf: (o: JsonObject) => readonly unknown[] | undefined,
+  make: () => JsonObject,
+): JsonObject {
+  const prev = lastContainers.get(key);
+  if (prev !== undefined && sameParts(partsOf(prev), parts)) return prev;
+  const next = make();
+  if (lastContainers.size > 100000) lastContainers.clear();
+  lastContainers.set(key, next);
+  return next;
+}
 
 /** A service port a client may reach. */
 interface Claim {
@@ -176,10 +222,10 @@ export function renderOutbound(ctx: ProxyContext, diagnostics: RenderDiagnostic[
     const routesKey = `${vhName}|${isHeadless ? 'original-dst' : 'eds'}`;
     const list = vhosts.get(dialPort) ?? [];
     list.push(
-      vhostMemo(ctx.model, `${routesKey}|${domains.join(',')}`, () => ({
+      vhostMemo(claim.svc, `${routesKey}|${domains.join(',')}`, () => ({
         name: vhName,
         domains,
-        routes: routesMemo(ctx.model, routesKey, () =>
+        routes: routesMemo(claim.svc, routesKey, () =>
           portRoutes(claim.port, { timeout: '0s' }, isHeadless ? headlessNamer(claim.svc) : serviceCluster),
         ),
       })),
@@ -209,11 +255,19 @@ export function renderOutbound(ctx: ProxyContext, diagnostics: RenderDiagnostic[
         for (const c of clusterRefs(claim)) clusterKeys.set(refName(c), c);
         const match = { destination_port: port.port, prefix_ranges: [prefixRange(svc.clusterIP)] };
         chains.push(
-          chainMemo(ctx.model, `${chainName}|${matchKey}`, () =>
-            http ? hcmChain(chainName, match, port.port) : tcpChain(chainName, match, claim),
-          ),
+          // An HTTP chain is fully named by its key (routing lives in RDS): it survives route changes.
+          http
+            ? stableHcmChain(`${chainName}|${matchKey}`, () => hcmChain(chainName, match, port.port))
+            : chainMemo(svc, `${chainName}|${matchKey}`, () => tcpChain(chainName, match, claim)),
         );
-        if (http) addVhost(claim, port.port, serviceDomains(svc, port.port, ctx.proxy.namespace));
+        if (http) {
+          const ns = ctx.proxy.namespace;
+          addVhost(
+            claim,
+            port.port,
+            domainsMemo(svc, `${port.port}|${ns}`, () => serviceDomains(svc, port.port, ns)),
+          );
+        }
       } else if (svc.type === 'Headless') {
         const groups = byDialPort(port);
         // TCP ports: only the port a shared chain picks needs its clusters (below).
@@ -257,47 +311,56 @@ export function renderOutbound(ctx: ProxyContext, diagnostics: RenderDiagnostic[
     const httpClaim = claims.find((c) => isHttpFamily(c.port.protocol));
     const [first] = claims;
     if (httpClaim !== undefined) {
-      chains.push(chainMemo(ctx.model, `headless|${key}|http`, () => hcmChain(name, match, dialPort)));
+      chains.push(sharedChainMemo(ctx.model, `headless|${key}|http`, () => hcmChain(name, match, dialPort)));
     } else if (first !== undefined) {
       const owner = serviceCluster(first.svc.key, first.port.port);
       for (const c of clusterRefs(first)) clusterKeys.set(refName(c), c);
-      chains.push(chainMemo(ctx.model, `headless|${key}|tcp|${owner}`, () => tcpChain(name, match, first)));
+      chains.push(chainMemo(first.svc, `headless|${key}|tcp|${owner}`, () => tcpChain(name, match, first)));
     }
   }
 
-  const listener: JsonObject = {
-    '@type': TYPES.listener,
-    name: LISTENER_OUTBOUND,
-    address: socketAddress('0.0.0.0', ctx.ports.outbound),
-    traffic_direction: 'OUTBOUND',
-    listener_filters: [{ name: FILTERS.originalDst, typed_config: typed(TYPES.originalDst) }],
-    filter_chains: chains,
-    default_filter_chain: {
-      name: 'outbound|passthrough',
-      filters: [
-        {
-          name: FILTERS.tcpProxy,
-          typed_config: typed(TYPES.tcpProxy, {
-            stat_prefix: 'outbound|passthrough',
-            cluster: CLUSTER_PASSTHROUGH,
-          }),
-        },
-      ],
-    },
-  };
+  const owner = `${ctx.proxy.identity}|${ctx.ports.outbound}`;
+  const listener: JsonObject = stable(
+    `${owner}|listener`,
+    chains,
+    (o) => o['filter_chains'] as unknown[] | undefined,
+    () => ({
+      '@type': TYPES.listener,
+      name: LISTENER_OUTBOUND,
+      address: socketAddress('0.0.0.0', ctx.ports.outbound),
+      traffic_direction: 'OUTBOUND',
+      listener_filters: [{ name: FILTERS.originalDst, typed_config: typed(TYPES.originalDst) }],
+      filter_chains: chains,
+      default_filter_chain: {
+        name: 'outbound|passthrough',
+        filters: [
+          {
+            name: FILTERS.tcpProxy,
+            typed_config: typed(TYPES.tcpProxy, {
+              stat_prefix: 'outbound|passthrough',
+              cluster: CLUSTER_PASSTHROUGH,
+            }),
+          },
+        ],
+      },
+    }),
+  );
   const routes = [...vhosts.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([port, list]) => ({ '@type': TYPES.route, name: outboundRouteConfig(port), virtual_hosts: list }));
+    .map(([port, list]) =>
+      stable(
+        `${owner}|routes|${port}`,
+        list,
+        (o) => o['virtual_hosts'] as unknown[] | undefined,
+        () => ({
+          '@type': TYPES.route,
+          name: outboundRouteConfig(port),
+          virtual_hosts: list,
+        }),
+      ),
+    );
 
-  const clusters: JsonObject[] = [
-    {
-      '@type': TYPES.cluster,
-      name: CLUSTER_PASSTHROUGH,
-      type: 'ORIGINAL_DST',
-      lb_policy: 'CLUSTER_PROVIDED',
-      connect_timeout: '1s',
-    },
-  ];
+  const clusters: JsonObject[] = [PASSTHROUGH_CLUSTER];
   const endpoints: JsonObject[] = [];
   for (const [key, c] of [...clusterKeys.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const svc = ctx.services.get(c.service);
@@ -306,11 +369,19 @@ export function renderOutbound(ctx: ProxyContext, diagnostics: RenderDiagnostic[
     // Shared by every proxy of the model: the same objects, built (and later encoded) once. The name says which
     // kind of cluster it is, so it is a complete key.
     if (c.kind === 'original-dst') {
-      clusters.push(clusterMemo(ctx.model, key, () => originalDstClusterResource(ctx.spiffeIds, svc, port)));
+      clusters.push(
+        clusterMemo(svc, `${key}|${ctx.model.trustDomain}`, () =>
+          originalDstClusterResource(ctx.spiffeIds, svc, port),
+        ),
+      );
       continue;
     }
-    clusters.push(clusterMemo(ctx.model, key, () => serviceClusterResource(ctx.spiffeIds, svc, port)));
-    endpoints.push(endpointMemo(ctx.model, key, () => loadAssignment(svc, port)));
+    clusters.push(
+      clusterMemo(svc, `${key}|${ctx.model.trustDomain}`, () =>
+        serviceClusterResource(ctx.spiffeIds, svc, port),
+      ),
+    );
+    endpoints.push(endpointMemo(svc, key, () => loadAssignment(svc, port)));
   }
   return { listener, routes, clusters, endpoints };
 }

@@ -5,6 +5,7 @@ import type { MeshModel } from '../../translate/model.js';
 import { TYPES } from '../common/json.js';
 import type { ProxyResources, RenderDiagnostic, SidecarPorts } from '../common/types.js';
 import { DEFAULT_SIDECAR_PORTS, EMPTY_RESOURCES } from '../common/types.js';
+import type { ProxyContext } from './context.js';
 import { proxyContext } from './context.js';
 import { localPorts, renderInbound } from './inbound.js';
 import type { OutboundResources } from './outbound.js';
@@ -28,6 +29,59 @@ const proxyMemo = modelMemo<{ resources: ProxyResources; diagnostics: RenderDiag
 /** Outbound configuration depends only on the identity (and so its namespace): shared by all its pods. */
 const outboundMemo = modelMemo<{ resources: OutboundResources; diagnostics: RenderDiagnostic[] }>();
 
+/**
+ * Across models: translate keeps unchanged model objects, so an identity whose IdentityModel and reachable
+ * ServiceModels are the very same objects as last time gets last time's outbound resources back, and a pod
+ * group whose outbound, policy and identity are unchanged gets its whole resource set back. Bounded: cleared
+ * when it outgrows any real mesh.
+ */
+interface OutboundEntry {
+  readonly inputs: readonly unknown[];
+  readonly value: { resources: OutboundResources; diagnostics: RenderDiagnostic[] };
+}
+interface GroupEntry {
+  readonly inputs: readonly unknown[];
+  readonly value: { resources: ProxyResources; diagnostics: RenderDiagnostic[] };
+}
+const lastOutbound = new Map<string, OutboundEntry>();
+const lastLocal = new Map<string, { inputs: readonly unknown[]; value: ReturnType<typeof localPorts> }>();
+const lastInbound = new Map<
+  string,
+  { inputs: readonly unknown[]; value: ReturnType<typeof renderInbound> }
+>();
+const statsByPorts = new Map<string, ReturnType<typeof renderStats>>();
+const SECRETS: readonly JsonObject[] = SECRET_NAMES.map((name) => ({ '@type': TYPES.secret, name }));
+
+/** The stats listener and admin cluster: the same for every proxy with the same ports. */
+function statsOf(ctx: ProxyContext, portsKey: string): ReturnType<typeof renderStats> {
+  let stats = statsByPorts.get(portsKey);
+  if (stats === undefined) {
+    stats = renderStats(ctx);
+    statsByPorts.set(portsKey, stats);
+  }
+  return stats;
+}
+const lastGroup = new Map<string, GroupEntry>();
+const MAX_ENTRIES = 100000;
+
+function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function reuse<V>(
+  cache: Map<string, { inputs: readonly unknown[]; value: V }>,
+  key: string,
+  inputs: readonly unknown[],
+  make: () => V,
+): V {
+  const hit = cache.get(key);
+  if (hit !== undefined && sameInputs(hit.inputs, inputs)) return hit.value;
+  const value = make();
+  if (cache.size >= MAX_ENTRIES) cache.clear();
+  cache.set(key, { inputs, value });
+  return value;
+}
+
 export function renderEnvoyProxy(
   model: MeshModel,
   proxyKey: string,
@@ -37,27 +91,42 @@ export function renderEnvoyProxy(
   const proxy = modelIndex(model).proxies.get(proxyKey);
   if (proxy === undefined || !proxy.meshed) return EMPTY_RESOURCES;
   const ctx = proxyContext(model, proxy, ports);
-  const local = localPorts(ctx);
-  const key = `${proxy.identity}|${ports.outbound},${ports.inbound},${ports.stats},${ports.admin}|${JSON.stringify(local)}`;
+  // Local ports depend on the pod and the Services it backs: unchanged objects, unchanged ports.
+  const backed = proxy.services.map((k) => ctx.services.get(k));
+  const local = reuse(lastLocal, proxyKey, [proxy, ...backed], () => localPorts(ctx));
+  const portsKey = `${ports.outbound},${ports.inbound},${ports.stats},${ports.admin}`;
+  const key = `${proxy.identity}|${portsKey}|${JSON.stringify(local)}`;
   const group = proxyMemo(model, key, () => {
     const shared = outboundMemo(model, `${proxy.identity}|${ports.outbound}`, () => {
-      const d: RenderDiagnostic[] = [];
-      return { resources: renderOutbound(ctx, d), diagnostics: d };
+      const services = modelIndex(model).services;
+      const inputs = [
+        model.trustDomain,
+        ctx.identity,
+        ...(ctx.identity?.outbound ?? []).map((k) => services.get(k)),
+      ];
+      return reuse(lastOutbound, `${proxy.identity}|${ports.outbound}`, inputs, () => {
+        const d: RenderDiagnostic[] = [];
+        return { resources: renderOutbound(ctx, d), diagnostics: d };
+      });
     });
-    const diags: RenderDiagnostic[] = [...shared.diagnostics];
-    const out = shared.resources;
-    const inb = renderInbound(ctx, local);
-    const stats = renderStats(ctx);
-    const secrets =
-      ctx.identity === undefined ? [] : SECRET_NAMES.map((name) => ({ '@type': TYPES.secret, name }));
-    const resources: ProxyResources = {
-      listeners: [inb.listener, out.listener, stats.listener].sort(byName('name')),
-      routes: [...out.routes, ...inb.routes].sort(byName('name')),
-      clusters: [...out.clusters, ...inb.clusters, stats.cluster].sort(byName('name')),
-      endpoints: [...out.endpoints].sort(byName('cluster_name')),
-      secrets,
-    };
-    return { resources, diagnostics: diags };
+    // Inbound depends on the pod's identity, its policy and its local ports (in the key), not on outbound.
+    const inb = reuse(lastInbound, key, [model.trustDomain, ctx.identity, ctx.access], () =>
+      renderInbound(ctx, local),
+    );
+    return reuse(lastGroup, key, [inb, shared], () => {
+      const diags: RenderDiagnostic[] = [...shared.diagnostics];
+      const out = shared.resources;
+      const stats = statsOf(ctx, portsKey);
+      const secrets = ctx.identity === undefined ? [] : SECRETS;
+      const resources: ProxyResources = {
+        listeners: [inb.listener, out.listener, stats.listener].sort(byName('name')),
+        routes: [...out.routes, ...inb.routes].sort(byName('name')),
+        clusters: [...out.clusters, ...inb.clusters, stats.cluster].sort(byName('name')),
+        endpoints: [...out.endpoints].sort(byName('cluster_name')),
+        secrets: [...secrets],
+      };
+      return { resources, diagnostics: diags };
+    });
   });
   for (const d of group.diagnostics) diagnostics.push({ ...d, proxy: proxyKey });
   return group.resources;

@@ -8,6 +8,7 @@
 // Server side, per container port this pod serves: a listener named by the server template with an inline
 // route configuration (non_forwarding_action) and, when enforcing, the RBAC filter.
 
+import { modelIndex } from '../common/index.js';
 import { isIP } from 'node:net';
 import type { JsonObject } from '../../../xds/proto/json.js';
 import type {
@@ -381,7 +382,7 @@ function serverListenerResource(ix: Index, proxy: ProxyModel, served: ServedPort
  * Resource lists are sorted by name (ClusterLoadAssignments by cluster_name).
  */
 export function renderGrpcProxy(model: MeshModel, proxyKey: string): ProxyResources {
-  const proxy = model.proxies.find((p) => p.key === proxyKey);
+  const proxy = modelIndex(model).proxies.get(proxyKey);
   if (proxy === undefined || !proxy.meshed) return EMPTY_RESOURCES;
   const ix = index(model);
   const out: Out = { listeners: [], routes: [], clusters: new Map(), endpoints: new Map() };

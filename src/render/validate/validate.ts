@@ -46,41 +46,64 @@ function idOf(o: object): string {
 
 const UINT32_MAX = 4294967295;
 
-/**
- * A route configuration as the closure rules see it: everything but the exact weights (only whether each is
- * positive, and whether each weighted set sums within Envoy's bounds). A weight change yields the same
- * signature, so the closure result of every proxy it touches is reused instead of recomputed.
- */
-const routeSignatures = new WeakMap<JsonObject, string>();
-function routeSignature(rc: JsonObject): string {
-  let sig = routeSignatures.get(rc);
+/** Signatures of resources and their parts, by object (rendered objects are immutable). */
+const signatures = new WeakMap<object, string>();
+
+/** JSON with weights reduced to "positive or not" and each weighted set's sum checked against Envoy's bounds. */
+function weightNeutral(o: unknown): string {
+  return JSON.stringify(o, (key, value: unknown) => {
+    if (key !== 'weighted_clusters' || typeof value !== 'object' || value === null) return value;
+    const clusters = (value as { clusters?: unknown }).clusters;
+    if (!Array.isArray(clusters)) return value;
+    const weights = clusters.map((c: unknown) => Number((c as { weight?: unknown }).weight ?? 0));
+    const sum = weights.reduce((a, b) => a + b, 0);
+    return {
+      ...value,
+      clusters: clusters.map((c: unknown, i) => ({
+        ...(c as object),
+        weight: (weights[i] ?? 0) > 0 ? 1 : 0,
+      })),
+      sumInRange: sum > 0 && sum <= UINT32_MAX,
+    };
+  });
+}
+
+/** A signature of `o` computed once per object: its parts' signatures (cached in turn) and its other fields. */
+function signature(o: JsonObject, partsKey: string): string {
+  let sig = signatures.get(o);
   if (sig === undefined) {
-    sig = JSON.stringify(rc, (key, value: unknown) => {
-      if (key !== 'weighted_clusters' || typeof value !== 'object' || value === null) return value;
-      const clusters = (value as { clusters?: unknown }).clusters;
-      if (!Array.isArray(clusters)) return value;
-      const weights = clusters.map((c: unknown) => Number((c as { weight?: unknown }).weight ?? 0));
-      const sum = weights.reduce((a, b) => a + b, 0);
-      return {
-        ...value,
-        clusters: clusters.map((c: unknown, i) => ({
-          ...(c as object),
-          weight: (weights[i] ?? 0) > 0 ? 1 : 0,
-        })),
-        sumInRange: sum > 0 && sum <= UINT32_MAX,
-      };
-    });
-    sig = createHash('sha1').update(sig).digest('base64');
-    routeSignatures.set(rc, sig);
+    const parts = o[partsKey];
+    const rest = { ...o, [partsKey]: null };
+    const partSigs = Array.isArray(parts)
+      ? parts.map((p) =>
+          typeof p === 'object' && p !== null && !Array.isArray(p) ? leafSignature(p) : JSON.stringify(p),
+        )
+      : [];
+    sig = createHash('sha1').update(weightNeutral(rest)).update(partSigs.join(',')).digest('base64');
+    signatures.set(o, sig);
   }
   return sig;
 }
 
+function leafSignature(o: JsonObject): string {
+  let sig = signatures.get(o);
+  if (sig === undefined) {
+    sig = createHash('sha1').update(weightNeutral(o)).digest('base64');
+    signatures.set(o, sig);
+  }
+  return sig;
+}
+
+/**
+ * A resource set as the closure rules see it: everything but exact weights. Listeners and route configurations
+ * are signed from their (shared, cached) filter chains and virtual hosts, so a weight change costs a signature
+ * of the one virtual host or chain it touched, and the closure result of every proxy it reaches is reused.
+ */
 function setSignature(res: ProxyResources, flavour: Flavour): string {
   return [
     flavour,
-    res.listeners.map(idOf).join(','),
-    res.routes.map(routeSignature).join(','),
+    res.listeners.map((l) => signature(l, 'filter_chains')).join(','),
+    res.routes.map((r) => signature(r, 'virtual_hosts')).join(','),
     res.clusters.map(idOf).join(','),
     res.endpoints.map(idOf).join(','),
     res.secrets.map(idOf).join(','),
@@ -111,11 +134,23 @@ function label(kind: string, r: JsonObject, nameKey: string, i: number): string 
  * Every problem in one proxy's rendered resources; an empty list means they may be published. Each diagnostic
  * names the resource (`Listener outbound`) and the field path inside it.
  */
+/** Whole results by resource set: a pod group's set is one shared object (see render), checked once. */
+const results = new WeakMap<ProxyResources, { flavour: Flavour; diagnostics: readonly RenderDiagnostic[] }>();
+
 export function validateProxyResources(
   proxy: string,
   res: ProxyResources,
   flavour: Flavour,
 ): RenderDiagnostic[] {
+  let hit = results.get(res);
+  if (hit === undefined || hit.flavour !== flavour) {
+    hit = { flavour, diagnostics: validateSet('', res, flavour) };
+    results.set(res, hit);
+  }
+  return hit.diagnostics.map((d) => ({ ...d, proxy }));
+}
+
+function validateSet(proxy: string, res: ProxyResources, flavour: Flavour): RenderDiagnostic[] {
   const out: RenderDiagnostic[] = [];
   for (const { list, kind, typeUrl, nameKey } of KINDS) {
     res[list].forEach((r, i) => {
