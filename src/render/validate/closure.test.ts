@@ -30,8 +30,10 @@ function envoy(): Res {
 function grpc(): Res {
   return mutable(grpcResources());
 }
+// checkClosure caches results per resource object (rendered resources are immutable), so each check gets fresh
+// copies of resources the test may have changed since an earlier check.
 function check(r: Res, flavour: 'envoy' | 'grpc' = 'envoy'): ResourceProblem[] {
-  return checkClosure(r as unknown as ProxyResources, flavour);
+  return checkClosure(structuredClone(r) as unknown as ProxyResources, flavour);
 }
 
 const HCM0 = 'filter_chains[0].filters[0].typed_config';

@@ -71,16 +71,46 @@ function enumIs(x: Json | undefined, name: string, num: number): boolean {
 
 type Role = 'client' | 'server';
 
+/**
+ * What checking one resource found, in the order found: problems of the resource alone, and the names it uses,
+ * which only the resource set can resolve. Paths are relative to the resource; the label (`Kind name`) is the
+ * resource's own for every entry, so it is supplied when the entry is replayed against a set.
+ */
+type Op =
+  | { readonly k: 'fixed'; readonly path: string; readonly message: string }
+  /** A problem unless `name` is among the set's names of kind `k`. */
+  | {
+      readonly k: 'route' | 'cluster' | 'secret';
+      readonly name: string;
+      readonly path: string;
+      readonly message: string;
+    }
+  /** A problem if an RDS RouteConfiguration is used by a listener of this role (gRPC). */
+  | { readonly k: 'role'; readonly role: Role; readonly path: string; readonly message: string }
+  /** The RDS name is used by a listener of this role. */
+  | { readonly k: 'uses'; readonly name: string; readonly role: Role }
+  /** An EDS cluster needs the ClusterLoadAssignment `name`. */
+  | { readonly k: 'eds'; readonly name: string; readonly path: string };
+
+/** Records what one resource's checks find (see Op). */
 class Ctx {
-  readonly problems: ResourceProblem[] = [];
-  readonly routeNames = new Set<string>();
-  readonly clusterNames = new Set<string>();
-  readonly secretNames = new Set<string>();
-  /** RDS names referenced, with the role of the listener (gRPC: api_listener = client, other = server). */
-  readonly routeRoles = new Map<string, Set<Role>>();
+  readonly ops: Op[] = [];
   constructor(readonly flavour: Flavour) {}
-  add(resource: string, path: string, message: string): void {
-    this.problems.push({ resource, path, message });
+  /** `_label` is always the resource's own label, supplied again on replay. */
+  add(_label: string, path: string, message: string): void {
+    this.ops.push({ k: 'fixed', path, message });
+  }
+  need(k: 'route' | 'cluster' | 'secret', name: string, path: string, message: string): void {
+    this.ops.push({ k, name, path, message });
+  }
+  ifRole(role: Role, path: string, message: string): void {
+    this.ops.push({ k: 'role', role, path, message });
+  }
+  uses(name: string, role: Role): void {
+    this.ops.push({ k: 'uses', name, role });
+  }
+  eds(name: string, path: string): void {
+    this.ops.push({ k: 'eds', name, path });
   }
   get grpc(): boolean {
     return this.flavour === 'grpc';
@@ -89,7 +119,7 @@ class Ctx {
 
 /** Labels resources by type and name and reports names used twice. */
 function names(
-  ctx: Ctx,
+  problems: ResourceProblem[],
   kind: string,
   list: readonly JsonObject[],
   nameKey: string,
@@ -104,11 +134,11 @@ function names(
     if (name === undefined) return;
     const prev = first.get(name);
     if (prev !== undefined)
-      ctx.add(
-        label,
-        nameKey,
-        `duplicate ${kind} name ${JSON.stringify(name)} (also resource #${prev} of its type)`,
-      );
+      problems.push({
+        resource: label,
+        path: nameKey,
+        message: `duplicate ${kind} name ${JSON.stringify(name)} (also resource #${prev} of its type)`,
+      });
     else first.set(name, i);
     into.add(name);
   });
@@ -148,8 +178,7 @@ function checkTransportSocket(ctx: Ctx, label: string, ts: Json | undefined, pat
   const refs = sdsNames(common, commonPath);
   if (!ctx.grpc) {
     for (const r of refs)
-      if (!ctx.secretNames.has(r.name))
-        ctx.add(label, r.path, `SDS secret ${JSON.stringify(r.name)} is not in secrets`);
+      ctx.need('secret', r.name, r.path, `SDS secret ${JSON.stringify(r.name)} is not in secrets`);
     return;
   }
   for (const r of refs)
@@ -199,10 +228,10 @@ function checkTransportSocket(ctx: Ctx, label: string, ts: Json | undefined, pat
 
 // ───────────────────────────── routes ─────────────────────────────
 
-function clusterRef(ctx: Ctx, label: string, name: Json | undefined, path: string): void {
+function clusterRef(ctx: Ctx, _label: string, name: Json | undefined, path: string): void {
   const n = str(name);
-  if (n !== undefined && n !== '' && !ctx.clusterNames.has(n))
-    ctx.add(label, path, `cluster ${JSON.stringify(n)} is not in clusters`);
+  if (n !== undefined && n !== '')
+    ctx.need('cluster', n, path, `cluster ${JSON.stringify(n)} is not in clusters`);
 }
 
 function weightedClusters(ctx: Ctx, label: string, wc: JsonObject, path: string): void {
@@ -245,14 +274,21 @@ function perFilterConfig(ctx: Ctx, label: string, holder: JsonObject, path: stri
   }
 }
 
-/** A RouteConfiguration (an RDS resource or inline in an HCM). */
+/**
+ * A RouteConfiguration (an RDS resource or inline in an HCM). `roles` are the roles of the listeners using it;
+ * undefined for an RDS resource, whose role-dependent rules are recorded and resolved against its set.
+ */
 function checkRouteConfig(
   ctx: Ctx,
   label: string,
   rc: JsonObject,
   path: string,
-  roles: ReadonlySet<Role>,
+  roles: ReadonlySet<Role> | undefined,
 ): void {
+  const onRole = (role: Role, p: string, message: string): void => {
+    if (roles === undefined) ctx.ifRole(role, p, message);
+    else if (roles.has(role)) ctx.add(label, p, message);
+  };
   const vhostNames = new Map<string, number>();
   const domains = new Map<string, string>();
   arr(rc['virtual_hosts']).forEach((vh, i) => {
@@ -296,18 +332,16 @@ function checkRouteConfig(
         );
       }
       if (!ctx.grpc) return;
-      if (roles.has('client')) {
-        if (action === undefined)
-          ctx.add(
-            label,
-            rp,
-            'gRPC clients need a route action (redirect, direct_response and non_forwarding_action fail)',
-          );
-        else if (action['cluster_header'] !== undefined)
-          ctx.add(label, `${rp}.route.cluster_header`, 'gRPC clients skip routes using cluster_header');
-      }
-      if (roles.has('server') && ro['non_forwarding_action'] === undefined)
-        ctx.add(label, rp, 'gRPC server routes need non_forwarding_action, else RPCs fail UNAVAILABLE');
+      if (action === undefined)
+        onRole(
+          'client',
+          rp,
+          'gRPC clients need a route action (redirect, direct_response and non_forwarding_action fail)',
+        );
+      else if (action['cluster_header'] !== undefined)
+        onRole('client', `${rp}.route.cluster_header`, 'gRPC clients skip routes using cluster_header');
+      if (ro['non_forwarding_action'] === undefined)
+        onRole('server', rp, 'gRPC server routes need non_forwarding_action, else RPCs fail UNAVAILABLE');
     });
   });
 }
@@ -319,15 +353,13 @@ function checkHcm(ctx: Ctx, label: string, hcm: JsonObject, path: string, role: 
   if (rds !== undefined) {
     const name = str(rds['route_config_name']);
     if (name !== undefined) {
-      if (!ctx.routeNames.has(name))
-        ctx.add(
-          label,
-          join(path, 'rds.route_config_name'),
-          `route configuration ${JSON.stringify(name)} is not in routes`,
-        );
-      let roles = ctx.routeRoles.get(name);
-      if (roles === undefined) ctx.routeRoles.set(name, (roles = new Set()));
-      roles.add(role);
+      ctx.need(
+        'route',
+        name,
+        join(path, 'rds.route_config_name'),
+        `route configuration ${JSON.stringify(name)} is not in routes`,
+      );
+      ctx.uses(name, role);
     }
     if (ctx.grpc) {
       const cs = obj(rds['config_source']);
@@ -541,17 +573,17 @@ function canonical(x: Json | undefined): string {
  * Overlap results by filter-chain list: rendered listeners are shared between proxies and never mutated, and
  * expanding matches into tuples is the costliest check, so each list is examined once.
  */
-const chainMatchResults = new WeakMap<Json[], { label: string; path: string; message: string }[]>();
+const chainMatchResults = new WeakMap<Json[], readonly Op[]>();
 
 function checkFilterChainMatches(ctx: Ctx, label: string, chains: Json[]): void {
   let found = chainMatchResults.get(chains);
   if (found === undefined) {
     const sub = new Ctx(ctx.flavour);
     filterChainOverlaps(sub, label, chains);
-    found = sub.problems.map((p) => ({ label: p.resource, path: p.path, message: p.message }));
+    found = sub.ops;
     chainMatchResults.set(chains, found);
   }
-  for (const p of found) ctx.add(p.label === label ? label : p.label, p.path, p.message);
+  ctx.ops.push(...found);
 }
 
 function filterChainOverlaps(ctx: Ctx, label: string, chains: Json[]): void {
@@ -671,12 +703,12 @@ interface EdsUse {
   readonly path: string;
 }
 
-function checkCluster(ctx: Ctx, label: string, c: JsonObject, eds: Map<string, EdsUse>): void {
+function checkCluster(ctx: Ctx, label: string, c: JsonObject): void {
   const name = str(c['name']) ?? '';
   if (isEds(c)) {
     const svc = str(obj(c['eds_cluster_config'])?.['service_name']);
-    if (svc !== undefined && svc !== '') eds.set(svc, { label, path: 'eds_cluster_config.service_name' });
-    else eds.set(name, { label, path: 'name' });
+    if (svc !== undefined && svc !== '') ctx.eds(svc, 'eds_cluster_config.service_name');
+    else ctx.eds(name, 'name');
   } else if (c['eds_cluster_config'] !== undefined) {
     ctx.add(label, 'eds_cluster_config', 'eds_cluster_config is set but the cluster type is not EDS');
   }
@@ -762,44 +794,140 @@ function checkEndpoints(ctx: Ctx, label: string, cla: JsonObject): void {
 
 // ───────────────────────────── entry point ─────────────────────────────
 
+type Checked = WeakMap<JsonObject, Partial<Record<Flavour, readonly Op[]>>>;
+
+/**
+ * Results by resource object and flavour: rendered resources are shared between proxies and never mutated, so
+ * each is checked once and only its references are resolved again for each set that holds it.
+ */
+const checked = {
+  listeners: new WeakMap() as Checked,
+  routes: new WeakMap() as Checked,
+  clusters: new WeakMap() as Checked,
+  endpoints: new WeakMap() as Checked,
+};
+
+function opsOf(cache: Checked, r: JsonObject, flavour: Flavour, check: (ctx: Ctx) => void): readonly Op[] {
+  let byFlavour = cache.get(r);
+  if (byFlavour === undefined) cache.set(r, (byFlavour = {}));
+  let ops = byFlavour[flavour];
+  if (ops === undefined) {
+    const ctx = new Ctx(flavour);
+    check(ctx);
+    byFlavour[flavour] = ops = ctx.ops;
+  }
+  return ops;
+}
+
+/** One resource set: its names, and what its resources' recorded references resolve to. */
+class SetCtx {
+  readonly problems: ResourceProblem[] = [];
+  readonly routeNames = new Set<string>();
+  readonly clusterNames = new Set<string>();
+  readonly secretNames = new Set<string>();
+  /** RDS names referenced, with the role of the listener (gRPC: api_listener = client, other = server). */
+  readonly routeRoles = new Map<string, Set<Role>>();
+  readonly eds = new Map<string, EdsUse>();
+
+  replay(label: string, ops: readonly Op[], roles?: ReadonlySet<Role>): void {
+    for (const op of ops) {
+      switch (op.k) {
+        case 'fixed':
+          break;
+        case 'route':
+          if (this.routeNames.has(op.name)) continue;
+          break;
+        case 'cluster':
+          if (this.clusterNames.has(op.name)) continue;
+          break;
+        case 'secret':
+          if (this.secretNames.has(op.name)) continue;
+          break;
+        case 'role':
+          if (roles?.has(op.role) !== true) continue;
+          break;
+        case 'uses': {
+          let rs = this.routeRoles.get(op.name);
+          if (rs === undefined) this.routeRoles.set(op.name, (rs = new Set()));
+          rs.add(op.role);
+          continue;
+        }
+        case 'eds':
+          this.eds.set(op.name, { label, path: op.path });
+          continue;
+      }
+      this.problems.push({ resource: label, path: op.path, message: op.message });
+    }
+  }
+}
+
 /**
  * Checks that a proxy's resources form a closed, consistent set that Envoy (or, for `grpc`, a proxyless gRPC
  * client or server) will accept as a whole. Problems name the resource (`Listener outbound`) and a field path in it.
  */
 export function checkClosure(res: ProxyResources, flavour: Flavour): ResourceProblem[] {
-  const ctx = new Ctx(flavour);
-  const listenerLabels = names(ctx, 'Listener', res.listeners, 'name', new Set());
-  const routeLabels = names(ctx, 'RouteConfiguration', res.routes, 'name', ctx.routeNames);
-  const clusterLabels = names(ctx, 'Cluster', res.clusters, 'name', ctx.clusterNames);
-  const endpointLabels = names(ctx, 'ClusterLoadAssignment', res.endpoints, 'cluster_name', new Set());
-  const secretLabels = names(ctx, 'Secret', res.secrets, 'name', ctx.secretNames);
+  const set = new SetCtx();
+  const listenerLabels = names(set.problems, 'Listener', res.listeners, 'name', new Set());
+  const routeLabels = names(set.problems, 'RouteConfiguration', res.routes, 'name', set.routeNames);
+  const clusterLabels = names(set.problems, 'Cluster', res.clusters, 'name', set.clusterNames);
+  const endpointLabels = names(
+    set.problems,
+    'ClusterLoadAssignment',
+    res.endpoints,
+    'cluster_name',
+    new Set(),
+  );
+  const secretLabels = names(set.problems, 'Secret', res.secrets, 'name', set.secretNames);
 
-  res.listeners.forEach((l, i) => checkListener(ctx, listenerLabels[i] ?? '', l));
-  res.routes.forEach((r, i) => {
-    const name = str(r['name']) ?? '';
-    checkRouteConfig(ctx, routeLabels[i] ?? '', r, '', ctx.routeRoles.get(name) ?? new Set());
+  res.listeners.forEach((l, i) => {
+    const label = listenerLabels[i] ?? '';
+    set.replay(
+      label,
+      opsOf(checked.listeners, l, flavour, (ctx) => checkListener(ctx, label, l)),
+    );
   });
-  const eds = new Map<string, EdsUse>();
-  res.clusters.forEach((c, i) => checkCluster(ctx, clusterLabels[i] ?? '', c, eds));
+  res.routes.forEach((r, i) => {
+    const label = routeLabels[i] ?? '';
+    const ops = opsOf(checked.routes, r, flavour, (ctx) => checkRouteConfig(ctx, label, r, '', undefined));
+    set.replay(label, ops, set.routeRoles.get(str(r['name']) ?? ''));
+  });
+  res.clusters.forEach((c, i) => {
+    const label = clusterLabels[i] ?? '';
+    set.replay(
+      label,
+      opsOf(checked.clusters, c, flavour, (ctx) => checkCluster(ctx, label, c)),
+    );
+  });
   const served = new Set<string>();
   res.endpoints.forEach((e, i) => {
     const label = endpointLabels[i] ?? '';
     const name = str(e['cluster_name']) ?? '';
     served.add(name);
-    if (!eds.has(name))
-      ctx.add(
-        label,
-        'cluster_name',
-        `orphaned: no EDS cluster uses ${JSON.stringify(name)} (service_name or cluster name)`,
-      );
-    checkEndpoints(ctx, label, e);
+    if (!set.eds.has(name))
+      set.problems.push({
+        resource: label,
+        path: 'cluster_name',
+        message: `orphaned: no EDS cluster uses ${JSON.stringify(name)} (service_name or cluster name)`,
+      });
+    set.replay(
+      label,
+      opsOf(checked.endpoints, e, flavour, (ctx) => checkEndpoints(ctx, label, e)),
+    );
   });
-  for (const [name, use] of eds)
+  for (const [name, use] of set.eds)
     if (!served.has(name))
-      ctx.add(use.label, use.path, `EDS ClusterLoadAssignment ${JSON.stringify(name)} is not in endpoints`);
+      set.problems.push({
+        resource: use.label,
+        path: use.path,
+        message: `EDS ClusterLoadAssignment ${JSON.stringify(name)} is not in endpoints`,
+      });
   if (flavour === 'grpc')
     res.secrets.forEach((_s, i) =>
-      ctx.add(secretLabels[i] ?? '', '', 'gRPC clients do not use SDS; use certificate provider instances'),
+      set.problems.push({
+        resource: secretLabels[i] ?? '',
+        path: '',
+        message: 'gRPC clients do not use SDS; use certificate provider instances',
+      }),
     );
-  return ctx.problems;
+  return set.problems;
 }
