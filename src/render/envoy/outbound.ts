@@ -184,6 +184,92 @@ function tcpChain(name: string, match: JsonObject, claim: Claim): JsonObject {
   };
 }
 
+/** A service port's virtual host for the given (already de-duplicated) domains. */
+function virtualHost(claim: Claim, domains: readonly string[]): JsonObject {
+  const vhName = serviceCluster(claim.svc.key, claim.port.port);
+  const isHeadless = claim.svc.type === 'Headless';
+  const routesKey = `${vhName}|${isHeadless ? 'original-dst' : 'eds'}`;
+  return vhostMemo(claim.svc, `${routesKey}|${domains.join(',')}`, () => ({
+    name: vhName,
+    domains: [...domains],
+    routes: routesMemo(claim.svc, routesKey, () =>
+      portRoutes(claim.port, { timeout: '0s' }, isHeadless ? headlessNamer(claim.svc) : serviceCluster),
+    ),
+  }));
+}
+
+/** The backends every route of a port may use, as a comparable string. */
+function backendSet(port: ServicePortModel): string {
+  return [
+    ...new Set(
+      port.routes.flatMap((r) => r.backends.filter((b) => b.weight > 0).map((b) => `${b.service}|${b.port}`)),
+    ),
+  ]
+    .sort()
+    .join(',');
+}
+
+/**
+ * True when `next` differs from `prev` only in the routes of HTTP-family ports, and those routes still use the
+ * same backends: a weight change or a change of matches. Then only that service's virtual hosts change in an
+ * outbound configuration; its chains, clusters and endpoints stay as they are.
+ */
+export function onlyHttpRoutesChanged(prev: ServiceModel, next: ServiceModel): boolean {
+  if (
+    prev.key !== next.key ||
+    prev.type !== next.type ||
+    prev.clusterIP !== next.clusterIP ||
+    prev.meshed !== next.meshed ||
+    prev.accessMode !== next.accessMode ||
+    prev.ports.length !== next.ports.length ||
+    prev.hostnames.join() !== next.hostnames.join() ||
+    prev.identities.join() !== next.identities.join()
+  ) {
+    return false;
+  }
+  return prev.ports.every((a, i) => {
+    const b = next.ports[i];
+    if (b === undefined || a.port !== b.port || a.protocol !== b.protocol || a.name !== b.name) return false;
+    if (a.targetPort !== b.targetPort || a.endpoints !== b.endpoints) return false;
+    if (a.routes === b.routes) return true;
+    return isHttpFamily(a.protocol) && backendSet(a) === backendSet(b);
+  });
+}
+
+/**
+ * Brings an identity's previous outbound resources up to date when some reachable services changed only in
+ * their HTTP routes (see onlyHttpRoutesChanged): their virtual hosts are replaced in place, with the same
+ * domains; everything else keeps its identity.
+ */
+export function patchOutbound(
+  ctx: ProxyContext,
+  prev: OutboundResources,
+  changed: ReadonlyMap<string, ServiceModel>,
+): OutboundResources {
+  const owner = `${ctx.proxy.identity}|${ctx.ports.outbound}`;
+  const routes = prev.routes.map((rc) => {
+    const vhs = (rc['virtual_hosts'] as JsonObject[] | undefined) ?? [];
+    const next = vhs.map((vh) => {
+      const name = String(vh['name']);
+      const key = name.slice(0, name.lastIndexOf('|'));
+      const svc = changed.get(key);
+      const port = svc?.ports.find((p) => serviceCluster(svc.key, p.port) === name);
+      if (svc === undefined || port === undefined) return vh;
+      return virtualHost({ svc, port }, (vh['domains'] as string[] | undefined) ?? []);
+    });
+    return stable(
+      `${owner}|routes|${String(rc['name']).slice('outbound|'.length)}`,
+      next,
+      (o) => o['virtual_hosts'] as unknown[] | undefined,
+      () => ({
+        ...rc,
+        virtual_hosts: next,
+      }),
+    );
+  });
+  return { ...prev, routes };
+}
+
 export interface OutboundResources {
   readonly listener: JsonObject;
   readonly routes: JsonObject[];
@@ -217,19 +303,8 @@ export function renderOutbound(ctx: ProxyContext, diagnostics: RenderDiagnostic[
       return true;
     });
     if (domains.length === 0) return;
-    const vhName = serviceCluster(claim.svc.key, claim.port.port);
-    const isHeadless = claim.svc.type === 'Headless';
-    const routesKey = `${vhName}|${isHeadless ? 'original-dst' : 'eds'}`;
     const list = vhosts.get(dialPort) ?? [];
-    list.push(
-      vhostMemo(claim.svc, `${routesKey}|${domains.join(',')}`, () => ({
-        name: vhName,
-        domains,
-        routes: routesMemo(claim.svc, routesKey, () =>
-          portRoutes(claim.port, { timeout: '0s' }, isHeadless ? headlessNamer(claim.svc) : serviceCluster),
-        ),
-      })),
-    );
+    list.push(virtualHost(claim, domains));
     vhosts.set(dialPort, list);
   };
 

@@ -1,7 +1,7 @@
 // The sidecar (Envoy) flavour: everything one pod's Envoy needs, scoped to what its identity may reach.
 
 import type { JsonObject } from '../../../xds/proto/json.js';
-import type { MeshModel } from '../../translate/model.js';
+import type { MeshModel, ServiceModel } from '../../translate/model.js';
 import { TYPES } from '../common/json.js';
 import type { ProxyResources, RenderDiagnostic, SidecarPorts } from '../common/types.js';
 import { DEFAULT_SIDECAR_PORTS, EMPTY_RESOURCES } from '../common/types.js';
@@ -9,7 +9,7 @@ import type { ProxyContext } from './context.js';
 import { proxyContext } from './context.js';
 import { localPorts, renderInbound } from './inbound.js';
 import type { OutboundResources } from './outbound.js';
-import { renderOutbound } from './outbound.js';
+import { onlyHttpRoutesChanged, patchOutbound, renderOutbound } from './outbound.js';
 import { renderStats } from './stats.js';
 import { SECRET_NAMES } from './tls.js';
 import { modelIndex, modelMemo } from '../common/index.js';
@@ -64,6 +64,26 @@ function statsOf(ctx: ProxyContext, portsKey: string): ReturnType<typeof renderS
 const lastGroup = new Map<string, GroupEntry>();
 const MAX_ENTRIES = 100000;
 
+/**
+ * The services that changed between two outbound input lists ([trust domain, identity, ...services]) when every
+ * change is a routes-only one; undefined when anything else changed.
+ */
+function routeOnlyChanges(
+  prev: readonly unknown[],
+  next: readonly unknown[],
+): Map<string, ServiceModel> | undefined {
+  if (prev.length !== next.length || prev[0] !== next[0] || prev[1] !== next[1]) return undefined;
+  const changed = new Map<string, ServiceModel>();
+  for (let i = 2; i < next.length; i++) {
+    const a = prev[i] as ServiceModel | undefined;
+    const b = next[i] as ServiceModel | undefined;
+    if (a === b) continue;
+    if (a === undefined || b === undefined || !onlyHttpRoutesChanged(a, b)) return undefined;
+    changed.set(b.key, b);
+  }
+  return changed.size === 0 ? undefined : changed;
+}
+
 function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -104,7 +124,17 @@ export function renderEnvoyProxy(
         ctx.identity,
         ...(ctx.identity?.outbound ?? []).map((k) => services.get(k)),
       ];
-      return reuse(lastOutbound, `${proxy.identity}|${ports.outbound}`, inputs, () => {
+      const okey = `${proxy.identity}|${ports.outbound}`;
+      return reuse(lastOutbound, okey, inputs, () => {
+        // Only some services' HTTP routes changed (a split's weights or matches): patch last time's output.
+        const prev = lastOutbound.get(okey);
+        const changed = prev === undefined ? undefined : routeOnlyChanges(prev.inputs, inputs);
+        if (prev !== undefined && changed !== undefined) {
+          return {
+            resources: patchOutbound(ctx, prev.value.resources, changed),
+            diagnostics: prev.value.diagnostics,
+          };
+        }
         const d: RenderDiagnostic[] = [];
         return { resources: renderOutbound(ctx, d), diagnostics: d };
       });
