@@ -2,6 +2,7 @@
 
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TranslateOptions } from '../src/translate/model.js';
 
 export const updating = process.env['UPDATE_GOLDEN'] === '1';
 
@@ -41,6 +42,15 @@ export function headerOptions(path: string): Record<string, string> {
     if (key !== undefined && value !== undefined) out[key] = value;
   }
   return out;
+}
+
+/** Translate options written as header lines of a golden input (`# access-mode: permissive`). */
+export function optionsOf(path: string): Partial<TranslateOptions> {
+  const h = headerOptions(path);
+  const o: { -readonly [K in keyof TranslateOptions]?: TranslateOptions[K] } = {};
+  if (h['access-mode'] === 'permissive' || h['access-mode'] === 'enforcing') o.accessMode = h['access-mode'];
+  if (h['trust-domain'] !== undefined) o.trustDomain = h['trust-domain'];
+  return o;
 }
 
 export const TESTDATA = join(import.meta.dirname, '..', 'testdata');

@@ -4,16 +4,14 @@
 
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { listFiles, parseFileText } from '../src/files/load.js';
 import type { ParsedDocument } from '../src/files/load.js';
 import type { Flavour } from '../src/render/common/types.js';
 import { renderProxy } from '../src/render/render.js';
-import { Store } from '../src/store/store.js';
 import type { MeshModel, TranslateOptions } from '../src/translate/model.js';
 import { translate } from '../src/translate/translate.js';
 import { headerOptions, TESTDATA } from './golden.js';
+import { parsedDocuments, storeOf } from './objects.js';
 
 const FLAVOURS: readonly Flavour[] = ['envoy', 'grpc'];
 const RENDER = join(TESTDATA, 'render');
@@ -34,20 +32,9 @@ const INPUTS: readonly { name: string; path: string }[] = [
 ];
 
 async function documentsOf(path: string): Promise<ParsedDocument[]> {
-  const docs: ParsedDocument[] = [];
-  for (const entry of await listFiles([path])) {
-    if ('file' in entry) docs.push(...parseFileText(entry.file, readFileSync(entry.file, 'utf8')).outcomes);
-  }
-  return docs.filter((d) => d.outcome.status === 'ok' || d.outcome.status === 'invalid');
-}
-
-function storeOf(docs: readonly ParsedDocument[]): Store {
-  const store = new Store();
-  for (const d of docs) {
-    if (d.outcome.status === 'ok') store.upsert(d.outcome.object);
-    else if (d.outcome.status === 'invalid') store.upsertInvalid(d.outcome.invalid);
-  }
-  return store;
+  return (await parsedDocuments([path])).filter(
+    (d) => d.outcome.status === 'ok' || d.outcome.status === 'invalid',
+  );
 }
 
 function optionsOf(path: string): Partial<TranslateOptions> {

@@ -9,21 +9,12 @@ import { configDump } from '../src/cli/compile.js';
 import { loadFiles } from '../src/files/load.js';
 import type { Flavour } from '../src/render/common/types.js';
 import { renderProxy } from '../src/render/render.js';
-import type { TranslateOptions } from '../src/translate/model.js';
 import { translate } from '../src/translate/translate.js';
-import { formatDiagnostic, golden, goldenCases, headerOptions, TESTDATA } from './golden.js';
+import { formatDiagnostic, golden, goldenCases, optionsOf, TESTDATA } from './golden.js';
 
 const DIR = join(TESTDATA, 'render');
 const ROOT = join(import.meta.dirname, '..');
 const FLAVOURS: readonly Flavour[] = ['envoy', 'grpc'];
-
-function optionsOf(path: string): Partial<TranslateOptions> {
-  const h = headerOptions(path);
-  const o: { -readonly [K in keyof TranslateOptions]?: TranslateOptions[K] } = {};
-  if (h['access-mode'] === 'permissive' || h['access-mode'] === 'enforcing') o.accessMode = h['access-mode'];
-  if (h['trust-domain'] !== undefined) o.trustDomain = h['trust-domain'];
-  return o;
-}
 
 describe('render golden files', () => {
   const cases = goldenCases(DIR);

@@ -3,33 +3,17 @@
 
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { listFiles, parseFileText } from '../src/files/load.js';
 import type { MeshObject, TrafficSplit } from '../src/store/objects.js';
 import { Store } from '../src/store/store.js';
 import { renderProxy } from '../src/render/render.js';
 import type { MeshModel } from '../src/translate/model.js';
 import { translate, Translator } from '../src/translate/translate.js';
 import { TESTDATA } from './golden.js';
+import { uniqueObjects } from './objects.js';
 
-async function objects(): Promise<MeshObject[]> {
-  const out: MeshObject[] = [];
-  const seen = new Set<string>();
-  const dirs = [join(import.meta.dirname, '..', 'examples', 'bookstore'), join(TESTDATA, 'render')];
-  for (const entry of await listFiles(dirs)) {
-    if (!('file' in entry)) continue;
-    for (const d of parseFileText(entry.file, readFileSync(entry.file, 'utf8')).outcomes) {
-      if (d.outcome.status !== 'ok') continue;
-      const o = d.outcome.object;
-      const key = `${o.kind}/${o.meta.namespace}/${o.meta.name}`;
-      if (!seen.has(key)) {
-        seen.add(key);
-        out.push(o);
-      }
-    }
-  }
-  return out;
+function objects(): Promise<MeshObject[]> {
+  return uniqueObjects([join(import.meta.dirname, '..', 'examples', 'bookstore'), join(TESTDATA, 'render')]);
 }
 
 function renderAll(model: MeshModel): string {

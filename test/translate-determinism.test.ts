@@ -2,30 +2,15 @@
 
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { listFiles, parseFileText } from '../src/files/load.js';
 import type { ParsedDocument } from '../src/files/load.js';
-import { Store } from '../src/store/store.js';
 import { modelToYaml } from '../src/translate/serialize.js';
 import { translate } from '../src/translate/translate.js';
 import { TESTDATA } from './golden.js';
+import { parsedDocuments, storeOf } from './objects.js';
 
-async function documentsOf(paths: string[]): Promise<ParsedDocument[]> {
-  const docs: ParsedDocument[] = [];
-  for (const entry of await listFiles(paths)) {
-    if ('file' in entry) docs.push(...parseFileText(entry.file, readFileSync(entry.file, 'utf8')).outcomes);
-  }
-  return docs;
-}
-
-function storeOf(docs: readonly ParsedDocument[]): Store {
-  const store = new Store();
-  for (const d of docs) {
-    if (d.outcome.status === 'ok') store.upsert(d.outcome.object);
-    else if (d.outcome.status === 'invalid') store.upsertInvalid(d.outcome.invalid);
-  }
-  return store;
+function documentsOf(paths: string[]): Promise<ParsedDocument[]> {
+  return parsedDocuments(paths);
 }
 
 describe('translate determinism', () => {

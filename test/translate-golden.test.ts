@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { loadFiles } from '../src/files/load.js';
 import type { TranslateOptions } from '../src/translate/model.js';
 import { translate } from '../src/translate/translate.js';
-import { golden, goldenCases, headerOptions, TESTDATA } from './golden.js';
+import { golden, goldenCases, optionsOf, TESTDATA } from './golden.js';
 
 const DIR = join(TESTDATA, 'translate');
 const ROOT = join(import.meta.dirname, '..');
@@ -16,14 +16,6 @@ async function compile(paths: string[], options: Partial<TranslateOptions>): Pro
   const loaded = await loadFiles(paths.map((p) => relative(ROOT, p)));
   const model = translate(loaded.store, options);
   return stringify({ fileErrors: loaded.fileErrors, model }, { lineWidth: 0, aliasDuplicateObjects: false });
-}
-
-function optionsOf(path: string): Partial<TranslateOptions> {
-  const h = headerOptions(path);
-  const o: { -readonly [K in keyof TranslateOptions]?: TranslateOptions[K] } = {};
-  if (h['access-mode'] === 'permissive' || h['access-mode'] === 'enforcing') o.accessMode = h['access-mode'];
-  if (h['trust-domain'] !== undefined) o.trustDomain = h['trust-domain'];
-  return o;
 }
 
 describe('translate golden files', () => {

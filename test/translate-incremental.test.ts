@@ -3,35 +3,19 @@
 
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ParsedDocument } from '../src/files/load.js';
-import { listFiles, parseFileText } from '../src/files/load.js';
 import type { MeshObject, TrafficSplit } from '../src/store/objects.js';
 import { Store } from '../src/store/store.js';
 import { modelToYaml } from '../src/translate/serialize.js';
 import { translate, Translator } from '../src/translate/translate.js';
 import { TESTDATA } from './golden.js';
+import { uniqueObjects } from './objects.js';
 
-async function objects(): Promise<MeshObject[]> {
-  const docs: ParsedDocument[] = [];
-  for (const entry of await listFiles([
+function objects(): Promise<MeshObject[]> {
+  return uniqueObjects([
     join(import.meta.dirname, '..', 'examples', 'bookstore'),
     join(TESTDATA, 'translate'),
-  ])) {
-    if ('file' in entry) docs.push(...parseFileText(entry.file, readFileSync(entry.file, 'utf8')).outcomes);
-  }
-  const seen = new Set<string>();
-  const out: MeshObject[] = [];
-  for (const d of docs) {
-    if (d.outcome.status !== 'ok') continue;
-    const o = d.outcome.object;
-    const key = `${o.kind}/${o.meta.namespace}/${o.meta.name}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(o);
-  }
-  return out;
+  ]);
 }
 
 describe('incremental translation', () => {

@@ -34,24 +34,6 @@ export function modelIndex(model: MeshModel): ModelIndex {
   return index;
 }
 
-/** A per-model memo: `memo(model, key, make)` builds once per model and key. */
-export function modelMemo<V>(): (model: MeshModel, key: string, make: () => V) => V {
-  const caches = new WeakMap<MeshModel, Map<string, V>>();
-  return (model, key, make) => {
-    let cache = caches.get(model);
-    if (cache === undefined) {
-      cache = new Map();
-      caches.set(model, cache);
-    }
-    let v = cache.get(key);
-    if (v === undefined) {
-      v = make();
-      cache.set(key, v);
-    }
-    return v;
-  };
-}
-
 /**
  * A memo keyed by a model object (a ServiceModel, say) and a string. Translate keeps the identity of model
  * objects that did not change, so what render built from them is reused from one model to the next; `key` must
@@ -72,4 +54,9 @@ export function objectMemo<O extends object, V>(): (owner: O, key: string, make:
     }
     return v;
   };
+}
+
+/** A per-model memo: `memo(model, key, make)` builds once per model and key. */
+export function modelMemo<V>(): (model: MeshModel, key: string, make: () => V) => V {
+  return objectMemo<MeshModel, V>();
 }

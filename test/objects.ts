@@ -1,0 +1,41 @@
+// Test helper: the valid objects of YAML files and directories, parsed as the file source parses them.
+
+import { readFileSync } from 'node:fs';
+import type { ParsedDocument } from '../src/files/load.js';
+import { listFiles, parseFileText } from '../src/files/load.js';
+import type { MeshObject } from '../src/store/objects.js';
+import { Store } from '../src/store/store.js';
+
+/** Every parsed document (valid, invalid or ignored) of `paths`, in file order. */
+export async function parsedDocuments(paths: readonly string[]): Promise<ParsedDocument[]> {
+  const docs: ParsedDocument[] = [];
+  for (const entry of await listFiles(paths)) {
+    if ('file' in entry) docs.push(...parseFileText(entry.file, readFileSync(entry.file, 'utf8')).outcomes);
+  }
+  return docs;
+}
+
+/** The valid objects of `paths`, the first of each kind/namespace/name only. */
+export async function uniqueObjects(paths: readonly string[]): Promise<MeshObject[]> {
+  const seen = new Set<string>();
+  const out: MeshObject[] = [];
+  for (const d of await parsedDocuments(paths)) {
+    if (d.outcome.status !== 'ok') continue;
+    const o = d.outcome.object;
+    const key = `${o.kind}/${o.meta.namespace}/${o.meta.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(o);
+  }
+  return out;
+}
+
+/** A Store holding the valid and invalid objects of `docs`, in the given order. */
+export function storeOf(docs: readonly ParsedDocument[]): Store {
+  const store = new Store();
+  for (const d of docs) {
+    if (d.outcome.status === 'ok') store.upsert(d.outcome.object);
+    else if (d.outcome.status === 'invalid') store.upsertInvalid(d.outcome.invalid);
+  }
+  return store;
+}
