@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { ParsedDocument } from '../src/files/load.js';
 import { listFiles, parseFileText } from '../src/files/load.js';
-import type { MeshObject } from '../src/store/objects.js';
+import type { MeshObject, TrafficSplit } from '../src/store/objects.js';
 import { Store } from '../src/store/store.js';
 
 /** Every parsed document (valid, invalid or ignored) of `paths`, in file order. */
@@ -38,4 +38,30 @@ export function storeOf(docs: readonly ParsedDocument[]): Store {
     else if (d.outcome.status === 'invalid') store.upsertInvalid(d.outcome.invalid);
   }
   return store;
+}
+
+export type Step = 'delete' | 'add' | 'reweigh';
+export const STEPS: readonly Step[] = ['delete', 'add', 'reweigh'];
+
+/**
+ * One change for the incremental property tests: delete or re-add the i-th object, or give the
+ * (i mod n)-th TrafficSplit new weights (some zero) as a rollout step would.
+ */
+export function applyStep(store: Store, all: readonly MeshObject[], i: number, op: Step): void {
+  const o = all[i];
+  if (o === undefined) return;
+  if (op === 'delete') store.delete({ kind: o.kind, namespace: o.meta.namespace, name: o.meta.name });
+  else if (op === 'add') store.upsert(o);
+  else {
+    const split = [...store.TrafficSplit.values()][i % Math.max(1, store.TrafficSplit.size)];
+    if (split === undefined) return;
+    const changed: TrafficSplit = {
+      ...split,
+      backends: split.backends.map((b, j) => ({
+        ...b,
+        weight: { nano: BigInt((j + i) % 3) * 1_000_000_000n, text: String((j + i) % 3) },
+      })),
+    };
+    store.upsert(changed);
+  }
 }

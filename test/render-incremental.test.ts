@@ -4,13 +4,13 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { join } from 'node:path';
-import type { MeshObject, TrafficSplit } from '../src/store/objects.js';
+import type { MeshObject } from '../src/store/objects.js';
 import { Store } from '../src/store/store.js';
 import { renderProxy } from '../src/render/render.js';
 import type { MeshModel } from '../src/translate/model.js';
 import { translate, Translator } from '../src/translate/translate.js';
 import { TESTDATA } from './golden.js';
-import { uniqueObjects } from './objects.js';
+import { applyStep, STEPS, uniqueObjects } from './objects.js';
 
 function objects(): Promise<MeshObject[]> {
   return uniqueObjects([join(import.meta.dirname, '..', 'examples', 'bookstore'), join(TESTDATA, 'render')]);
@@ -26,7 +26,7 @@ describe('incremental render', () => {
     expect(all.length).toBeGreaterThan(100);
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.nat(all.length - 1), fc.constantFrom('delete', 'add', 'reweigh')), {
+        fc.array(fc.tuple(fc.nat(all.length - 1), fc.constantFrom(...STEPS)), {
           minLength: 3,
           maxLength: 8,
         }),
@@ -36,24 +36,7 @@ describe('incremental render', () => {
           const t = new Translator();
           renderAll(t.translate(store));
           for (const [i, op] of steps) {
-            const o = all[i];
-            if (o === undefined) continue;
-            if (op === 'delete')
-              store.delete({ kind: o.kind, namespace: o.meta.namespace, name: o.meta.name });
-            else if (op === 'add') store.upsert(o);
-            else {
-              const split = [...store.TrafficSplit.values()][i % Math.max(1, store.TrafficSplit.size)];
-              if (split !== undefined) {
-                const changed: TrafficSplit = {
-                  ...split,
-                  backends: split.backends.map((b, j) => ({
-                    ...b,
-                    weight: { nano: BigInt((j + i) % 3) * 1_000_000_000n, text: String((j + i) % 3) },
-                  })),
-                };
-                store.upsert(changed);
-              }
-            }
+            applyStep(store, all, i, op);
             expect(renderAll(t.translate(store))).toBe(renderAll(translate(store)));
           }
         },

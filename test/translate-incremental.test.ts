@@ -4,12 +4,12 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { join } from 'node:path';
-import type { MeshObject, TrafficSplit } from '../src/store/objects.js';
+import type { MeshObject } from '../src/store/objects.js';
 import { Store } from '../src/store/store.js';
 import { modelToYaml } from '../src/translate/serialize.js';
 import { translate, Translator } from '../src/translate/translate.js';
 import { TESTDATA } from './golden.js';
-import { uniqueObjects } from './objects.js';
+import { applyStep, STEPS, uniqueObjects } from './objects.js';
 
 function objects(): Promise<MeshObject[]> {
   return uniqueObjects([
@@ -24,9 +24,9 @@ describe('incremental translation', () => {
     expect(all.length).toBeGreaterThan(100);
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.nat(all.length - 1), fc.constantFrom('delete', 'add', 'reweigh')), {
-          minLength: 5,
-          maxLength: 25,
+        fc.array(fc.tuple(fc.nat(all.length - 1), fc.constantFrom(...STEPS)), {
+          minLength: 3,
+          maxLength: 10,
         }),
         (steps) => {
           const store = new Store();
@@ -34,24 +34,7 @@ describe('incremental translation', () => {
           const t = new Translator();
           expect(modelToYaml(t.translate(store))).toBe(modelToYaml(translate(store)));
           for (const [i, op] of steps) {
-            const o = all[i];
-            if (o === undefined) continue;
-            if (op === 'delete')
-              store.delete({ kind: o.kind, namespace: o.meta.namespace, name: o.meta.name });
-            else if (op === 'add') store.upsert(o);
-            else {
-              const split = [...store.TrafficSplit.values()][i % Math.max(1, store.TrafficSplit.size)];
-              if (split !== undefined) {
-                const changed: TrafficSplit = {
-                  ...split,
-                  backends: split.backends.map((b, j) => ({
-                    ...b,
-                    weight: { nano: BigInt(j + i) * 1_000_000_000n, text: String(j + i) },
-                  })),
-                };
-                store.upsert(changed);
-              }
-            }
+            applyStep(store, all, i, op);
             expect(modelToYaml(t.translate(store))).toBe(modelToYaml(translate(store)));
           }
         },
