@@ -34,6 +34,13 @@ export interface RenderResult {
   readonly diagnostics: readonly RenderDiagnostic[];
 }
 
+/**
+ * A resource set assembled from parts that only refer within themselves and whose names cannot collide (the
+ * sidecar's outbound part, shared by an identity's pods, and each pod group's inbound part). Validation checks
+ * reference closure part by part, once per part object, instead of once per assembled set.
+ */
+export const RESOURCE_PARTS = new WeakMap<ProxyResources, readonly ProxyResources[]>();
+
 export const EMPTY_RESOURCES: ProxyResources = {
   listeners: [],
   routes: [],

@@ -4,7 +4,7 @@ import type { JsonObject } from '../../../xds/proto/json.js';
 import type { MeshModel, ServiceModel } from '../../translate/model.js';
 import { TYPES } from '../common/json.js';
 import type { ProxyResources, RenderDiagnostic, SidecarPorts } from '../common/types.js';
-import { DEFAULT_SIDECAR_PORTS, EMPTY_RESOURCES } from '../common/types.js';
+import { DEFAULT_SIDECAR_PORTS, EMPTY_RESOURCES, RESOURCE_PARTS } from '../common/types.js';
 import type { ProxyContext } from './context.js';
 import { proxyContext } from './context.js';
 import { localPorts, renderInbound } from './inbound.js';
@@ -44,7 +44,27 @@ interface GroupEntry {
   readonly value: { resources: ProxyResources; diagnostics: RenderDiagnostic[] };
 }
 const lastOutbound = new Map<string, OutboundEntry>();
-const lastLocal = new Map<string, { inputs: readonly unknown[]; value: ReturnType<typeof localPorts> }>();
+
+/** The outbound resources as a part of their own (see RESOURCE_PARTS), one object per outbound result. */
+const outboundParts = new WeakMap<OutboundResources, ProxyResources>();
+function outboundPart(out: OutboundResources, secrets: readonly JsonObject[]): ProxyResources {
+  let part = outboundParts.get(out);
+  if (part === undefined || part.secrets.length !== secrets.length) {
+    part = {
+      listeners: [out.listener],
+      routes: out.routes,
+      clusters: out.clusters,
+      endpoints: out.endpoints,
+      secrets,
+    };
+    outboundParts.set(out, part);
+  }
+  return part;
+}
+const lastLocal = new Map<
+  string,
+  { inputs: readonly unknown[]; value: { ports: ReturnType<typeof localPorts>; json: string } }
+>();
 const lastInbound = new Map<
   string,
   { inputs: readonly unknown[]; value: ReturnType<typeof renderInbound> }
@@ -113,9 +133,12 @@ export function renderEnvoyProxy(
   const ctx = proxyContext(model, proxy, ports);
   // Local ports depend on the pod and the Services it backs: unchanged objects, unchanged ports.
   const backed = proxy.services.map((k) => ctx.services.get(k));
-  const local = reuse(lastLocal, proxyKey, [proxy, ...backed], () => localPorts(ctx));
+  const { ports: local, json: localJson } = reuse(lastLocal, proxyKey, [proxy, ...backed], () => {
+    const lp = localPorts(ctx);
+    return { ports: lp, json: JSON.stringify(lp) };
+  });
   const portsKey = `${ports.outbound},${ports.inbound},${ports.stats},${ports.admin}`;
-  const key = `${proxy.identity}|${portsKey}|${JSON.stringify(local)}`;
+  const key = `${proxy.identity}|${portsKey}|${localJson}`;
   const group = proxyMemo(model, key, () => {
     const shared = outboundMemo(model, `${proxy.identity}|${ports.outbound}`, () => {
       const services = modelIndex(model).services;
@@ -155,6 +178,19 @@ export function renderEnvoyProxy(
         endpoints: [...out.endpoints].sort(byName('cluster_name')),
         secrets: [...secrets],
       };
+      // Outbound names (`outbound|PORT`, `ns/svc|port`, `passthrough`) and inbound ones (`inbound|PORT`,
+      // `local|PORT`, `inbound-passthrough`, `envoy-admin`, `stats`) never collide, and neither part refers
+      // to the other: validation may check each part's closure once.
+      RESOURCE_PARTS.set(resources, [
+        outboundPart(out, secrets),
+        {
+          listeners: [inb.listener, stats.listener],
+          routes: inb.routes,
+          clusters: [...inb.clusters, stats.cluster],
+          endpoints: [],
+          secrets,
+        },
+      ]);
       return { resources, diagnostics: diags };
     });
   });

@@ -4,6 +4,7 @@
 import type { JsonObject } from '../../../xds/proto/json.js';
 import { TYPE_URLS } from '../../../xds/proto/registry.js';
 import type { Flavour, ProxyResources, RenderDiagnostic } from '../common/types.js';
+import { RESOURCE_PARTS } from '../common/types.js';
 import { checkClosure } from './closure.js';
 import { validateResource } from './pgv.js';
 
@@ -28,6 +29,22 @@ function fieldProblems(r: JsonObject): readonly { path: string; message: string 
     problems = validateResource(r);
     checked.set(r, problems);
   }
+  return problems;
+}
+
+/** Closure results by resource-set object (whole sets, or the parts render registered in RESOURCE_PARTS). */
+const closures = new WeakMap<
+  ProxyResources,
+  { flavour: Flavour; problems: ReturnType<typeof checkClosure> }
+>();
+
+function closureOf(res: ProxyResources, flavour: Flavour): ReturnType<typeof checkClosure> {
+  const parts = RESOURCE_PARTS.get(res);
+  if (parts !== undefined) return parts.flatMap((part) => closureOf(part, flavour));
+  const hit = closures.get(res);
+  if (hit !== undefined && hit.flavour === flavour) return hit.problems;
+  const problems = checkClosure(res, flavour);
+  closures.set(res, { flavour, problems });
   return problems;
 }
 
@@ -68,7 +85,7 @@ function validateSet(proxy: string, res: ProxyResources, flavour: Flavour): Rend
       for (const p of fieldProblems(r)) out.push({ proxy, resource, path: p.path, message: p.message });
     });
   }
-  for (const p of checkClosure(res, flavour))
+  for (const p of closureOf(res, flavour))
     out.push({ proxy, resource: p.resource, path: p.path, message: p.message });
   return out;
 }
