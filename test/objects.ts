@@ -65,3 +65,18 @@ export function applyStep(store: Store, all: readonly MeshObject[], i: number, o
     store.upsert(changed);
   }
 }
+
+/** Builds a Store of `all`, then applies each step, calling `check` first and after every step. */
+export function replaySteps(
+  all: readonly MeshObject[],
+  steps: readonly (readonly [number, Step])[],
+  check: (store: Store) => void,
+): void {
+  const store = new Store();
+  for (const o of all) store.upsert(o);
+  check(store);
+  for (const [i, op] of steps) {
+    applyStep(store, all, i, op);
+    check(store);
+  }
+}

@@ -9,7 +9,7 @@ import { Store } from '../src/store/store.js';
 import { modelToYaml } from '../src/translate/serialize.js';
 import { translate, Translator } from '../src/translate/translate.js';
 import { TESTDATA } from './golden.js';
-import { applyStep, STEPS, uniqueObjects } from './objects.js';
+import { replaySteps, STEPS, uniqueObjects } from './objects.js';
 
 function objects(): Promise<MeshObject[]> {
   return uniqueObjects([
@@ -29,14 +29,10 @@ describe('incremental translation', () => {
           maxLength: 10,
         }),
         (steps) => {
-          const store = new Store();
-          for (const o of all) store.upsert(o);
           const t = new Translator();
-          expect(modelToYaml(t.translate(store))).toBe(modelToYaml(translate(store)));
-          for (const [i, op] of steps) {
-            applyStep(store, all, i, op);
+          replaySteps(all, steps, (store) => {
             expect(modelToYaml(t.translate(store))).toBe(modelToYaml(translate(store)));
-          }
+          });
         },
       ),
       { numRuns: 5, seed: 7 },

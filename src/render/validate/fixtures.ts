@@ -3,23 +3,12 @@
 
 import type { Json, JsonObject } from '../../../xds/proto/json.js';
 import { TYPE_URLS } from '../../../xds/proto/registry.js';
+import { ADS, TYPES } from '../common/json.js';
 import type { ProxyResources } from '../common/types.js';
 
-const T = 'type.googleapis.com/';
-export const TYPES = {
-  hcm: `${T}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`,
-  tcpProxy: `${T}envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy`,
-  router: `${T}envoy.extensions.filters.http.router.v3.Router`,
-  httpRbac: `${T}envoy.extensions.filters.http.rbac.v3.RBAC`,
-  httpRbacPerRoute: `${T}envoy.extensions.filters.http.rbac.v3.RBACPerRoute`,
-  networkRbac: `${T}envoy.extensions.filters.network.rbac.v3.RBAC`,
-  upstreamTls: `${T}envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext`,
-  downstreamTls: `${T}envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext`,
-  originalDst: `${T}envoy.extensions.filters.listener.original_dst.v3.OriginalDst`,
-  httpProtocolOptions: `${T}envoy.extensions.upstreams.http.v3.HttpProtocolOptions`,
-} as const;
+// The same type URLs and config source the renderers use.
+export { TYPES };
 
-const ADS = { ads: {}, resource_api_version: 'V3' };
 const SPIFFE = 'spiffe://cluster.local/ns/bookstore/sa/bookbuyer';
 
 function rbacRules(): JsonObject {
@@ -186,7 +175,14 @@ export function envoyResources(): ProxyResources {
     },
     { '@type': TYPE_URLS.secret, name: 'trust', validation_context: { trusted_ca: { inline_string: 'CA' } } },
   ];
-  return { listeners: [listener], routes: [route], clusters: [cluster], endpoints: [cla], secrets };
+  // A deep copy: tests mutate it, and ADS and TYPES objects are shared with the renderers.
+  return structuredClone({
+    listeners: [listener],
+    routes: [route],
+    clusters: [cluster],
+    endpoints: [cla],
+    secrets,
+  });
 }
 
 const PROVIDER = { instance_name: 'mesh', certificate_name: 'default' };
@@ -293,13 +289,13 @@ export function grpcResources(): ProxyResources {
       },
     ],
   };
-  return {
+  return structuredClone({
     listeners: [client, server],
     routes: [clientRoute, serverRoute],
     clusters: [cluster],
     endpoints: [cla],
     secrets: [],
-  };
+  });
 }
 
 // ── test helpers: read and change a resource at a field path written as the validator reports it
