@@ -9,6 +9,7 @@ import type { Flavour, ProxyResources, RenderResult } from '../render/common/typ
 import { renderProxy } from '../render/render.js';
 import type { MeshModel, TranslateOptions } from '../translate/model.js';
 import { Translator } from '../translate/translate.js';
+import { affectedProxies, changedIdentities, Reachers } from './affected.js';
 
 export interface CompileResult {
   readonly model: MeshModel;
@@ -26,6 +27,8 @@ const TYPES: readonly (keyof ProxyResources)[] = ['listeners', 'routes', 'cluste
 export class MeshCompiler {
   private readonly translator: Translator;
   private previous = new Map<string, RenderResult>();
+  private previousModel: MeshModel | undefined;
+  private readonly reachers = new Reachers();
   /** Every resource object handed out so far (weakly held: dropped objects are collected). */
   private readonly known = new WeakSet<object>();
 
@@ -50,9 +53,18 @@ export class MeshCompiler {
       endpoints: 0,
       secrets: 0,
     };
+    const affected = this.affected(model);
     for (const p of model.proxies) {
       if (!p.meshed) continue;
-      const result = renderProxy(model, p.key, this.flavourOf(p.key));
+      const flavour = this.flavourOf(p.key);
+      const kept = this.previous.get(p.key);
+      // Sidecars whose inputs are all the same objects keep their result without being visited. The proxyless
+      // flavour reads mesh-wide inputs (every Service's hostnames), so it is always rendered (from caches).
+      if (kept !== undefined && flavour === 'envoy' && affected !== undefined && !affected.has(p.key)) {
+        proxies.set(p.key, kept);
+        continue;
+      }
+      const result = renderProxy(model, p.key, flavour);
       proxies.set(p.key, result);
       const before = this.previous.get(p.key);
       if (before !== undefined && before.resources === result.resources) continue;
@@ -67,6 +79,20 @@ export class MeshCompiler {
     }
     const t2 = performance.now();
     this.previous = proxies;
+    this.previousModel = model;
     return { model, proxies, changed, rebuilt, timings: { translateMs: t1 - t0, renderMs: t2 - t1 } };
+  }
+
+  /** Proxies whose inputs changed since the last compile; undefined the first time or after a mesh-wide change. */
+  private affected(model: MeshModel): ReadonlySet<string> | undefined {
+    const prev = this.previousModel;
+    if (prev === undefined) {
+      this.reachers.update(model, 'all');
+      return undefined;
+    }
+    if (prev === model) return new Set();
+    const identities = changedIdentities(prev, model);
+    this.reachers.update(model, identities);
+    return affectedProxies(prev, model, this.reachers, { identities });
   }
 }

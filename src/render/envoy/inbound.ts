@@ -15,6 +15,7 @@ import {
   LISTENER_INBOUND,
   localCluster,
 } from '../common/names.js';
+import { objectMemo } from '../common/index.js';
 import { staticCluster } from './clusters.js';
 import type { ProxyContext } from './context.js';
 import { rbacRules } from './rbac.js';
@@ -114,12 +115,18 @@ export interface InboundResources {
   readonly clusters: JsonObject[];
 }
 
-export function renderInbound(
-  ctx: ProxyContext,
-  ports: readonly LocalPort[] = localPorts(ctx),
-): InboundResources {
-  const chains: JsonObject[] = [];
-  for (const lp of ports) {
+/**
+ * A port's filter chains depend only on the destination's policy (its DestinationAccess, whose identity translate
+ * keeps while the policy is unchanged), the port and protocol, and whether the pod has an identity. Every pod
+ * group of an identity serving that port shares them as objects, so validation walks them once.
+ */
+const chainsMemo = objectMemo<object, readonly JsonObject[]>();
+const NO_POLICY = {};
+
+function portChains(ctx: ProxyContext, lp: LocalPort): readonly JsonObject[] {
+  const key = `${ctx.model.trustDomain}|${lp.port}|${lp.protocol}|${ctx.identity !== undefined}`;
+  return chainsMemo(ctx.access ?? NO_POLICY, key, () => {
+    const chains: JsonObject[] = [];
     if (ctx.identity !== undefined) {
       chains.push({
         name: `inbound|${lp.port}|mtls`,
@@ -133,7 +140,15 @@ export function renderInbound(
       filter_chain_match: { destination_port: lp.port, transport_protocol: 'raw_buffer' },
       filters: filtersFor(ctx, lp, 'plain'),
     });
-  }
+    return chains;
+  });
+}
+
+export function renderInbound(
+  ctx: ProxyContext,
+  ports: readonly LocalPort[] = localPorts(ctx),
+): InboundResources {
+  const chains: JsonObject[] = ports.flatMap((lp) => portChains(ctx, lp));
   const listener: JsonObject = {
     '@type': TYPES.listener,
     name: LISTENER_INBOUND,

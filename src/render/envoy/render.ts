@@ -7,6 +7,7 @@ import type { ProxyResources, RenderDiagnostic, SidecarPorts } from '../common/t
 import { DEFAULT_SIDECAR_PORTS, EMPTY_RESOURCES, RESOURCE_PARTS } from '../common/types.js';
 import type { ProxyContext } from './context.js';
 import { proxyContext } from './context.js';
+import type { InboundResources } from './inbound.js';
 import { localPorts, renderInbound } from './inbound.js';
 import type { OutboundResources } from './outbound.js';
 import { onlyHttpRoutesChanged, patchOutbound, renderOutbound } from './outbound.js';
@@ -19,6 +20,29 @@ const byName = (key: string) => (a: JsonObject, b: JsonObject) => {
   const y = String(b[key]);
   return x < y ? -1 : x > y ? 1 : 0;
 };
+
+/**
+ * A pod group's list of one resource type: its outbound part's list (shared by the identity's groups, often
+ * hundreds of clusters) with its own few, sorted by name. Kept by the outbound list so that, when a change
+ * rebuilds a group for its routes only, its unchanged clusters and endpoints are not sorted again.
+ */
+const combined = new WeakMap<readonly JsonObject[], { rest: readonly JsonObject[]; list: JsonObject[] }[]>();
+
+function sortedWith(shared: readonly JsonObject[], own: readonly JsonObject[], key: string): JsonObject[] {
+  let entries = combined.get(shared);
+  if (entries === undefined) {
+    entries = [];
+    combined.set(shared, entries);
+  }
+  for (const e of entries) {
+    if (e.rest.length === own.length && e.rest.every((x, i) => x === own[i])) return e.list;
+  }
+  const list = [...shared, ...own].sort(byName(key));
+  // Few shapes per identity (one per set of local ports); bounded all the same.
+  if (entries.length >= 64) entries.length = 0;
+  entries.push({ rest: [...own], list });
+  return list;
+}
 
 /**
  * Pods with the same identity serving the same local ports get identical resources, so the whole set is built
@@ -61,6 +85,25 @@ function outboundPart(out: OutboundResources, secrets: readonly JsonObject[]): P
   }
   return part;
 }
+/** The inbound resources (with the stats listener) as a part, one object per inbound result and secrets. */
+const inboundParts = new WeakMap<InboundResources, { stats: unknown; part: ProxyResources }>();
+function inboundPart(
+  inb: InboundResources,
+  stats: ReturnType<typeof renderStats>,
+  secrets: readonly JsonObject[],
+): ProxyResources {
+  const hit = inboundParts.get(inb);
+  if (hit !== undefined && hit.stats === stats && hit.part.secrets === secrets) return hit.part;
+  const part: ProxyResources = {
+    listeners: [inb.listener, stats.listener],
+    routes: inb.routes,
+    clusters: [...inb.clusters, stats.cluster],
+    endpoints: [],
+    secrets,
+  };
+  inboundParts.set(inb, { stats, part });
+  return part;
+}
 const lastLocal = new Map<
   string,
   { inputs: readonly unknown[]; value: { ports: ReturnType<typeof localPorts>; json: string } }
@@ -71,6 +114,7 @@ const lastInbound = new Map<
 >();
 const statsByPorts = new Map<string, ReturnType<typeof renderStats>>();
 const SECRETS: readonly JsonObject[] = SECRET_NAMES.map((name) => ({ '@type': TYPES.secret, name }));
+const NO_SECRETS: readonly JsonObject[] = [];
 
 /** The stats listener and admin cluster: the same for every proxy with the same ports. */
 function statsOf(ctx: ProxyContext, portsKey: string): ReturnType<typeof renderStats> {
@@ -170,12 +214,12 @@ export function renderEnvoyProxy(
       const diags: RenderDiagnostic[] = [...shared.diagnostics];
       const out = shared.resources;
       const stats = statsOf(ctx, portsKey);
-      const secrets = ctx.identity === undefined ? [] : SECRETS;
+      const secrets = ctx.identity === undefined ? NO_SECRETS : SECRETS;
       const resources: ProxyResources = {
         listeners: [inb.listener, out.listener, stats.listener].sort(byName('name')),
-        routes: [...out.routes, ...inb.routes].sort(byName('name')),
-        clusters: [...out.clusters, ...inb.clusters, stats.cluster].sort(byName('name')),
-        endpoints: [...out.endpoints].sort(byName('cluster_name')),
+        routes: sortedWith(out.routes, inb.routes, 'name'),
+        clusters: sortedWith(out.clusters, [...inb.clusters, stats.cluster], 'name'),
+        endpoints: sortedWith(out.endpoints, [], 'cluster_name'),
         secrets: [...secrets],
       };
       // Outbound names (`outbound|PORT`, `ns/svc|port`, `passthrough`) and inbound ones (`inbound|PORT`,
@@ -183,13 +227,7 @@ export function renderEnvoyProxy(
       // to the other: validation may check each part's closure once.
       RESOURCE_PARTS.set(resources, [
         outboundPart(out, secrets),
-        {
-          listeners: [inb.listener, stats.listener],
-          routes: inb.routes,
-          clusters: [...inb.clusters, stats.cluster],
-          endpoints: [],
-          secrets,
-        },
+        inboundPart(inb, stats, secrets),
       ]);
       return { resources, diagnostics: diags };
     });

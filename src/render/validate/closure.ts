@@ -89,6 +89,8 @@ type Op =
   | { readonly k: 'role'; readonly role: Role; readonly path: string; readonly message: string }
   /** The RDS name is used by a listener of this role. */
   | { readonly k: 'uses'; readonly name: string; readonly role: Role }
+  /** A shared sub-object's ops (a virtual host's), their paths relative to `prefix`. */
+  | { readonly k: 'nested'; readonly prefix: string; readonly ops: readonly Op[] }
   /** An EDS cluster needs the ClusterLoadAssignment `name`. */
   | { readonly k: 'eds'; readonly name: string; readonly path: string };
 
@@ -316,33 +318,56 @@ function checkRouteConfig(
         ctx.add(label, `${vp}.domains[${j}]`, `duplicate domain ${JSON.stringify(dn)} (also ${prev})`);
       else domains.set(key, `virtual_hosts[${i}].domains[${j}]`);
     });
-    perFilterConfig(ctx, label, v, vp);
-    arr(v['routes']).forEach((r, k) => {
-      const ro = obj(r);
-      if (ro === undefined) return;
-      const rp = `${vp}.routes[${k}]`;
-      perFilterConfig(ctx, label, ro, rp);
-      const action = obj(ro['route']);
-      if (action !== undefined) {
-        clusterRef(ctx, label, action['cluster'], `${rp}.route.cluster`);
-        const wc = obj(action['weighted_clusters']);
-        if (wc !== undefined) weightedClusters(ctx, label, wc, `${rp}.route.weighted_clusters`);
-        arr(action['request_mirror_policies']).forEach((m, n) =>
-          clusterRef(ctx, label, obj(m)?.['cluster'], `${rp}.route.request_mirror_policies[${n}].cluster`),
-        );
-      }
-      if (!ctx.grpc) return;
-      if (action === undefined)
-        onRole(
-          'client',
-          rp,
-          'gRPC clients need a route action (redirect, direct_response and non_forwarding_action fail)',
-        );
-      else if (action['cluster_header'] !== undefined)
-        onRole('client', `${rp}.route.cluster_header`, 'gRPC clients skip routes using cluster_header');
-      if (ro['non_forwarding_action'] === undefined)
-        onRole('server', rp, 'gRPC server routes need non_forwarding_action, else RPCs fail UNAVAILABLE');
-    });
+    if (roles !== undefined) return checkVhost(ctx, label, v, vp, onRole);
+    // An RDS resource: its virtual hosts are shared (a service's virtual host sits in the route configuration
+    // of every identity that reaches it), so each one's ops are recorded once, relative to the virtual host.
+    ctx.ops.push({ k: 'nested', prefix: vp, ops: vhostOps(v, ctx.flavour, label) });
+  });
+}
+
+type OnRole = (role: Role, p: string, message: string) => void;
+
+const vhostChecked = new WeakMap<JsonObject, Partial<Record<Flavour, readonly Op[]>>>();
+
+function vhostOps(v: JsonObject, flavour: Flavour, label: string): readonly Op[] {
+  let byFlavour = vhostChecked.get(v);
+  if (byFlavour === undefined) vhostChecked.set(v, (byFlavour = {}));
+  let ops = byFlavour[flavour];
+  if (ops === undefined) {
+    const sub = new Ctx(flavour);
+    checkVhost(sub, label, v, '', (role, p, message) => sub.ifRole(role, p, message));
+    byFlavour[flavour] = ops = sub.ops;
+  }
+  return ops;
+}
+
+function checkVhost(ctx: Ctx, label: string, v: JsonObject, vp: string, onRole: OnRole): void {
+  perFilterConfig(ctx, label, v, vp);
+  arr(v['routes']).forEach((r, k) => {
+    const ro = obj(r);
+    if (ro === undefined) return;
+    const rp = join(vp, `routes[${k}]`);
+    perFilterConfig(ctx, label, ro, rp);
+    const action = obj(ro['route']);
+    if (action !== undefined) {
+      clusterRef(ctx, label, action['cluster'], `${rp}.route.cluster`);
+      const wc = obj(action['weighted_clusters']);
+      if (wc !== undefined) weightedClusters(ctx, label, wc, `${rp}.route.weighted_clusters`);
+      arr(action['request_mirror_policies']).forEach((m, n) =>
+        clusterRef(ctx, label, obj(m)?.['cluster'], `${rp}.route.request_mirror_policies[${n}].cluster`),
+      );
+    }
+    if (!ctx.grpc) return;
+    if (action === undefined)
+      onRole(
+        'client',
+        rp,
+        'gRPC clients need a route action (redirect, direct_response and non_forwarding_action fail)',
+      );
+    else if (action['cluster_header'] !== undefined)
+      onRole('client', `${rp}.route.cluster_header`, 'gRPC clients skip routes using cluster_header');
+    if (ro['non_forwarding_action'] === undefined)
+      onRole('server', rp, 'gRPC server routes need non_forwarding_action, else RPCs fail UNAVAILABLE');
   });
 }
 
@@ -586,20 +611,35 @@ function checkFilterChainMatches(ctx: Ctx, label: string, chains: Json[]): void 
   ctx.ops.push(...found);
 }
 
+/**
+ * A match's canonical form and tuples, by match object: a service's outbound filter chain (and so its match) is
+ * shared by the listener of every identity that reaches it, so it is expanded once, not once per listener.
+ */
+const expanded = new WeakMap<JsonObject, { canon: string; tuples: string[] | undefined }>();
+
+function expand(m: JsonObject | undefined): { canon: string; tuples: string[] | undefined } {
+  if (m === undefined) return { canon: canonical(m), tuples: matchTuples(m) };
+  let e = expanded.get(m);
+  if (e === undefined) {
+    e = { canon: canonical(m), tuples: matchTuples(m) };
+    expanded.set(m, e);
+  }
+  return e;
+}
+
 function filterChainOverlaps(ctx: Ctx, label: string, chains: Json[]): void {
   const owner = new Map<string, number>();
   const identical = new Map<string, number>();
   chains.forEach((c, i) => {
     const m = obj(obj(c)?.['filter_chain_match']);
     const p = `filter_chains[${i}].filter_chain_match`;
-    const canon = canonical(m);
+    const { canon, tuples } = expand(m);
     const same = identical.get(canon);
     if (same !== undefined) {
       ctx.add(label, p, `identical filter_chain_match to filter_chains[${same}]; Envoy rejects the listener`);
       return;
     }
     identical.set(canon, i);
-    const tuples = matchTuples(m);
     if (tuples === undefined) return;
     for (const t of tuples) {
       const prev = owner.get(t);
@@ -829,9 +869,12 @@ class SetCtx {
   readonly routeRoles = new Map<string, Set<Role>>();
   readonly eds = new Map<string, EdsUse>();
 
-  replay(label: string, ops: readonly Op[], roles?: ReadonlySet<Role>): void {
+  replay(label: string, ops: readonly Op[], roles?: ReadonlySet<Role>, prefix = ''): void {
     for (const op of ops) {
       switch (op.k) {
+        case 'nested':
+          this.replay(label, op.ops, roles, join(prefix, op.prefix));
+          continue;
         case 'fixed':
           break;
         case 'route':
@@ -856,7 +899,7 @@ class SetCtx {
           this.eds.set(op.name, { label, path: op.path });
           continue;
       }
-      this.problems.push({ resource: label, path: op.path, message: op.message });
+      this.problems.push({ resource: label, path: join(prefix, op.path), message: op.message });
     }
   }
 }

@@ -793,6 +793,18 @@ interface TypePlan {
   readonly check: Check;
 }
 
+/**
+ * Message types whose objects render shares between resources (a service's outbound filter chain sits in the
+ * listener of every identity that reaches it; its virtual host in every such route configuration). Their results
+ * are kept per object, with paths relative to the object, so a shared object is walked once however many
+ * resources hold it. Only these few types are memoised: a WeakMap entry per message of every type costs more in
+ * garbage collection than the walk it saves.
+ */
+const SHARED_MESSAGES = new Set([
+  'envoy.config.listener.v3.FilterChain',
+  'envoy.config.route.v3.VirtualHost',
+]);
+
 const plans = [new WeakMap<protobuf.Type, TypePlan>(), new WeakMap<protobuf.Type, TypePlan>()] as const;
 
 /** The compiled plan of a message type; `withRules` false gives the structural checks only (PGV skip/disabled). */
@@ -829,12 +841,25 @@ function compileType(type: protobuf.Type, withRulesIn: boolean): TypePlan {
       members: o.fieldsArray.map((f) => f.name),
     });
   }
+  const memo = SHARED_MESSAGES.has(name) ? new WeakMap<JsonObject, readonly FieldProblem[]>() : undefined;
   const check: Check =
     wk ??
-    ((v, path, out) => {
-      if (!isObject(v)) return problem(out, path, `expected an object (${name}), got ${jsonKind(v)}`);
-      checkBody(self.plan as TypePlan, v, path, out);
-    });
+    (memo === undefined
+      ? (v, path, out) => {
+          if (!isObject(v)) return problem(out, path, `expected an object (${name}), got ${jsonKind(v)}`);
+          checkBody(self.plan as TypePlan, v, path, out);
+        }
+      : (v, path, out) => {
+          if (!isObject(v)) return problem(out, path, `expected an object (${name}), got ${jsonKind(v)}`);
+          let found = memo.get(v);
+          if (found === undefined) {
+            const own: FieldProblem[] = [];
+            checkBody(self.plan as TypePlan, v, '', own);
+            found = own;
+            memo.set(v, found);
+          }
+          for (const p of found) out.push({ path: p.path === '' ? path : join(path, p.path), message: p.message });
+        });
   self.plan = { name, fields, absentChecks, oneofs, check };
   return self.plan;
 }

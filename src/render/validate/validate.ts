@@ -32,22 +32,6 @@ function fieldProblems(r: JsonObject): readonly { path: string; message: string 
   return problems;
 }
 
-/** Closure results by resource-set object (whole sets, or the parts render registered in RESOURCE_PARTS). */
-const closures = new WeakMap<
-  ProxyResources,
-  { flavour: Flavour; problems: ReturnType<typeof checkClosure> }
->();
-
-function closureOf(res: ProxyResources, flavour: Flavour): ReturnType<typeof checkClosure> {
-  const parts = RESOURCE_PARTS.get(res);
-  if (parts !== undefined) return parts.flatMap((part) => closureOf(part, flavour));
-  const hit = closures.get(res);
-  if (hit !== undefined && hit.flavour === flavour) return hit.problems;
-  const problems = checkClosure(res, flavour);
-  closures.set(res, { flavour, problems });
-  return problems;
-}
-
 function label(kind: string, r: JsonObject, nameKey: string, i: number): string {
   const name = r[nameKey];
   return `${kind} ${typeof name === 'string' ? name : `#${i}`}`;
@@ -65,27 +49,56 @@ export function validateProxyResources(
   res: ProxyResources,
   flavour: Flavour,
 ): RenderDiagnostic[] {
+  const diagnostics = resultOf(res, flavour);
+  return diagnostics.length === 0 ? [] : diagnostics.map((d) => ({ ...d, proxy }));
+}
+
+function resultOf(res: ProxyResources, flavour: Flavour): readonly RenderDiagnostic[] {
   let hit = results.get(res);
   if (hit === undefined || hit.flavour !== flavour) {
     hit = { flavour, diagnostics: validateSet('', res, flavour) };
     results.set(res, hit);
   }
-  return hit.diagnostics.map((d) => ({ ...d, proxy }));
+  return hit.diagnostics;
 }
 
 function validateSet(proxy: string, res: ProxyResources, flavour: Flavour): RenderDiagnostic[] {
+  const parts = RESOURCE_PARTS.get(res);
+  if (parts !== undefined) {
+    // The parts hold every resource of the set (the secrets in each), and their closures are independent, so
+    // the set's problems are its parts' problems. A part (an identity's outbound resources) is shared by many
+    // sets, and is checked once.
+    const seen = new Set<string>();
+    const out: RenderDiagnostic[] = [];
+    for (const part of parts) {
+      for (const d of resultOf(part, flavour)) {
+        const id = `${d.resource ?? ''}\0${d.path ?? ''}\0${d.message}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        out.push(d);
+      }
+    }
+    return out;
+  }
   const out: RenderDiagnostic[] = [];
   for (const { list, kind, typeUrl, nameKey } of KINDS) {
     res[list].forEach((r, i) => {
-      const resource = label(kind, r, nameKey, i);
       if (r['@type'] !== typeUrl) {
-        out.push({ proxy, resource, path: '@type', message: `expected "@type" ${typeUrl} in ${list}` });
+        out.push({
+          proxy,
+          resource: label(kind, r, nameKey, i),
+          path: '@type',
+          message: `expected "@type" ${typeUrl} in ${list}`,
+        });
         return;
       }
-      for (const p of fieldProblems(r)) out.push({ proxy, resource, path: p.path, message: p.message });
+      const problems = fieldProblems(r);
+      if (problems.length === 0) return;
+      const resource = label(kind, r, nameKey, i);
+      for (const p of problems) out.push({ proxy, resource, path: p.path, message: p.message });
     });
   }
-  for (const p of closureOf(res, flavour))
+  for (const p of checkClosure(res, flavour))
     out.push({ proxy, resource: p.resource, path: p.path, message: p.message });
   return out;
 }
