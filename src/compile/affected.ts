@@ -39,7 +39,8 @@ export class Reachers {
   /** Brings the index up to `model`, given the identities that changed since the last call (all, the first time). */
   update(model: MeshModel, changedIdentities: Iterable<string> | 'all'): void {
     const identities = modelIndex(model).identities;
-    const keys = changedIdentities === 'all' ? [...this.outbound.keys(), ...identities.keys()] : changedIdentities;
+    const keys =
+      changedIdentities === 'all' ? [...this.outbound.keys(), ...identities.keys()] : changedIdentities;
     for (const id of keys) {
       for (const svc of this.outbound.get(id) ?? []) this.byService.get(svc)?.delete(id);
       const now = identities.get(id)?.outbound;

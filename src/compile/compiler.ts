@@ -15,7 +15,10 @@ export interface CompileResult {
   readonly model: MeshModel;
   /** Every meshed proxy's result (resources and diagnostics). */
   readonly proxies: ReadonlyMap<string, RenderResult>;
-  /** Proxies whose resources differ from the previous compile (all of them the first time). */
+  /**
+   * Proxies whose resources are not the same objects as in the previous compile (all of them the first time): every
+   * proxy whose content changed, and possibly some rebuilt with equal content (after a mesh-wide change).
+   */
   readonly changed: readonly string[];
   /** Resource objects that did not exist in the previous compile, by type: what was actually rebuilt. */
   readonly rebuilt: Readonly<Record<keyof ProxyResources, number>>;
@@ -69,6 +72,9 @@ export class MeshCompiler {
       const before = this.previous.get(p.key);
       if (before !== undefined && before.resources === result.resources) continue;
       changed.push(p.key);
+      // Pods of a group share one resource set: its resources are counted once.
+      if (this.known.has(result.resources)) continue;
+      this.known.add(result.resources);
       for (const type of TYPES) {
         for (const r of result.resources[type]) {
           if (this.known.has(r)) continue;

@@ -8,6 +8,7 @@ import type { TrafficSplit } from '../store/objects.js';
 import type { StoreView } from '../store/store.js';
 import { nsName } from '../store/store.js';
 import type { ConditionSink } from './conditions.js';
+import { ConditionRecorder } from './conditions.js';
 import type { HttpMatchModel, RouteModel, WeightedBackend } from './model.js';
 import { sortedValues } from './identity.js';
 import { isHttpFamily } from './protocol.js';
@@ -254,9 +255,21 @@ function resolveConflicts(effects: SplitEffect[], cs: ConditionSink): SplitEffec
   return out;
 }
 
-function apply(e: SplitEffect): void {
+function apply(
+  e: SplitEffect,
+  base: ReadonlyMap<string, ServiceDraft>,
+  services: Map<string, ServiceDraft>,
+): void {
   const p = e.plan;
-  for (const port of p.apex.ports) {
+  // The plan may come from an earlier translation, and the base drafts are shared with it: write into this
+  // translation's own copy of the apex, made on first write.
+  let apex = services.get(p.apex.key);
+  if (apex === undefined) return;
+  if (apex === base.get(p.apex.key)) {
+    apex = { ...apex, ports: apex.ports.map((port) => ({ ...port, routes: [...port.routes] })) };
+    services.set(p.apex.key, apex);
+  }
+  for (const port of apex.ports) {
     const backends = e.ports.get(port.port);
     if (backends === undefined) continue;
     if (p.matches === undefined) {
@@ -269,21 +282,77 @@ function apply(e: SplitEffect): void {
   }
 }
 
+interface SplitOutcome {
+  readonly split: TrafficSplit;
+  readonly effect: SplitEffect | undefined;
+  readonly calls: readonly ((sink: ConditionSink) => void)[];
+}
+
+/**
+ * Each split's plan and effect, kept while the split object and what it reads (the Services, the route groups,
+ * the set of invalid objects: `deps`) are unchanged, so that a change to one split re-plans that split only.
+ * The plans refer to the base drafts, which never change under them; `apply` writes into per-call copies.
+ */
+export class SplitCache {
+  private deps = '';
+  private outcomes = new Map<string, SplitOutcome>();
+
+  outcome(
+    split: TrafficSplit,
+    deps: string,
+    make: (cs: ConditionSink) => SplitEffect | undefined,
+    cs: ConditionSink,
+  ): SplitEffect | undefined {
+    if (deps !== this.deps) {
+      this.deps = deps;
+      this.outcomes = new Map();
+    }
+    const key = nsName(split.meta.namespace, split.meta.name);
+    const hit = this.outcomes.get(key);
+    if (hit !== undefined && hit.split === split) {
+      for (const call of hit.calls) call(cs);
+      return hit.effect;
+    }
+    const recorder = new ConditionRecorder(cs);
+    const effect = make(recorder);
+    this.outcomes.set(key, { split, effect, calls: recorder.calls });
+    return effect;
+  }
+
+  /** Drops splits that no longer exist. */
+  retain(keys: ReadonlySet<string>): void {
+    for (const k of this.outcomes.keys()) if (!keys.has(k)) this.outcomes.delete(k);
+  }
+}
+
+/**
+ * Applies every TrafficSplit to `services` (a copy of the `base` map; an apex's draft is copied before its routes
+ * are rewritten). With a cache and
+ * `deps` (a string naming the versions of `base`, `groups` and the invalid objects), unchanged splits reuse
+ * their earlier plan and effect.
+ */
 export function applySplits(
   view: StoreView,
-  services: ReadonlyMap<string, ServiceDraft>,
+  base: ReadonlyMap<string, ServiceDraft>,
+  services: Map<string, ServiceDraft>,
   groups: ReadonlyMap<string, RouteGroupModel>,
   cs: ConditionSink,
+  cache?: { readonly splits: SplitCache; readonly deps: string },
 ): void {
-  const plans: SplitPlan[] = [];
-  for (const split of sortedValues(view.TrafficSplit)) {
-    const p = plan(split, services, groups, view, cs);
-    if (p !== undefined) plans.push(p);
-  }
   const effects: SplitEffect[] = [];
-  for (const p of plans) {
-    const e = effectOf(p, cs);
+  const make =
+    (split: TrafficSplit) =>
+    (sink: ConditionSink): SplitEffect | undefined => {
+      const p = plan(split, base, groups, view, sink);
+      return p === undefined ? undefined : effectOf(p, sink);
+    };
+  const keys = new Set<string>();
+  for (const split of sortedValues(view.TrafficSplit)) {
+    keys.add(nsName(split.meta.namespace, split.meta.name));
+    const e =
+      cache === undefined ? make(split)(cs) : cache.splits.outcome(split, cache.deps, make(split), cs);
     if (e !== undefined) effects.push(e);
   }
-  for (const e of resolveConflicts(effects, cs)) apply(e);
+  cache?.splits.retain(keys);
+  for (const e of resolveConflicts(effects, cs)) apply(e, base, services);
 }

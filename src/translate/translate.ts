@@ -19,9 +19,9 @@ import { DEFAULT_OPTIONS } from './model.js';
 import { namespaceModels } from './namespaces.js';
 import { destinationAccess, identityModels, proxyModels } from './reach.js';
 import { routeGroups } from './routes.js';
-import type { PortDraft, ServiceDraft } from './services.js';
+import type { ServiceDraft } from './services.js';
 import { freezeService, serviceDrafts } from './services.js';
-import { applySplits } from './split.js';
+import { applySplits, SplitCache } from './split.js';
 
 export function formatIssues(issues: readonly FieldIssue[]): string {
   return issues.map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`)).join('; ');
@@ -35,16 +35,39 @@ interface StageResult {
   readonly version: number;
 }
 
-/** The routes a port has before any split applies: to the service itself. */
-function baseRoutes(d: ServiceDraft): readonly (readonly RouteModel[])[] {
-  return d.ports.map((p) => p.routes);
+type PortRoutes = readonly (readonly RouteModel[])[];
+
+/**
+ * Whether two port route lists are equal. Unchanged splits keep their backend lists (and route groups their
+ * match objects) from one translation to the next, so identity decides almost every route; only a route built
+ * anew is compared by value.
+ */
+function sameRoutes(a: PortRoutes, b: PortRoutes): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] ?? [];
+    const y = b[i] ?? [];
+    if (x === y) continue;
+    if (x.length !== y.length) return false;
+    for (let j = 0; j < x.length; j++) {
+      const r = x[j];
+      const q = y[j];
+      if (r === q) continue;
+      if (r === undefined || q === undefined || r.split !== q.split) return false;
+      if (r.match !== q.match && JSON.stringify(r.match) !== JSON.stringify(q.match)) return false;
+      if (r.backends !== q.backends && JSON.stringify(r.backends) !== JSON.stringify(q.backends))
+        return false;
+    }
+  }
+  return true;
 }
 
 export class Translator {
   private readonly opts: TranslateOptions;
   private readonly stages = new Map<string, StageResult>();
   private caching = false;
-  private frozen = new Map<string, { draft: ServiceDraft; routes: string; model: ServiceModel }>();
+  private readonly splits = new SplitCache();
+  private frozen = new Map<string, { draft: ServiceDraft; routes: PortRoutes; model: ServiceModel }>();
 
   constructor(options: Partial<TranslateOptions> = {}) {
     this.opts = { ...DEFAULT_OPTIONS, ...options };
@@ -96,12 +119,19 @@ export class Translator {
       (sink) => accessRules(view, groups, known, sink),
     );
 
-    // Splits always run, on copies of the drafts' route lists (they rewrite routes in place).
-    const services = new Map<string, ServiceDraft>();
-    for (const [key, d] of base) {
-      services.set(key, { ...d, ports: d.ports.map((p): PortDraft => ({ ...p, routes: [...p.routes] })) });
-    }
-    applySplits(view, services, groups, cs);
+    // Splits always run; they rewrite the route lists of the apexes they apply to, in copies they make.
+    const services = new Map(base);
+    const splitDeps = this.caching
+      ? [this.v('services'), this.v('groups'), rev(['invalid'])].join('#')
+      : undefined;
+    applySplits(
+      view,
+      base,
+      services,
+      groups,
+      cs,
+      splitDeps === undefined ? undefined : { splits: this.splits, deps: splitDeps },
+    );
 
     // Which backends each apex sends to decides reachability; weights do not.
     const splitShape = [...services.values()]
@@ -147,17 +177,16 @@ export class Translator {
     base: ReadonlyMap<string, ServiceDraft>,
     services: ReadonlyMap<string, ServiceDraft>,
   ): ServiceModel[] {
-    const next = new Map<string, { draft: ServiceDraft; routes: string; model: ServiceModel }>();
+    const next = new Map<string, { draft: ServiceDraft; routes: PortRoutes; model: ServiceModel }>();
     const out: ServiceModel[] = [];
     for (const [key, d] of services) {
       const b = base.get(key);
-      const untouched =
-        b !== undefined &&
-        d.ports.every((p, i) => p.routes.length === 1 && p.routes[0] === baseRoutes(b)[i]?.[0]);
-      const routes = untouched ? '' : JSON.stringify(d.ports.map((p) => p.routes));
+      const routes = d.ports.map((p) => p.routes);
       const prev = this.frozen.get(key);
       const model =
-        prev !== undefined && prev.draft === b && prev.routes === routes ? prev.model : freezeService(d);
+        prev !== undefined && prev.draft === b && sameRoutes(prev.routes, routes)
+          ? prev.model
+          : freezeService(d);
       if (b !== undefined) next.set(key, { draft: b, routes, model });
       out.push(model);
     }

@@ -41,6 +41,13 @@ export interface RenderResult {
  */
 export const RESOURCE_PARTS = new WeakMap<ProxyResources, readonly ProxyResources[]>();
 
+/**
+ * A part that render made from an earlier part by replacing some route configurations only (a split changed),
+ * mapped to that earlier part: validation then checks the replaced route configurations alone. Consumed (deleted)
+ * by validation, so that parts do not keep chains of their predecessors alive.
+ */
+export const ROUTES_PATCHED_FROM = new WeakMap<ProxyResources, ProxyResources>();
+
 export const EMPTY_RESOURCES: ProxyResources = {
   listeners: [],
   routes: [],

@@ -63,19 +63,16 @@ function enforcing(ctx: ProxyContext): boolean {
   return ctx.access?.accessMode !== 'permissive';
 }
 
-function filtersFor(ctx: ProxyContext, lp: LocalPort, direction: 'mtls' | 'plain'): JsonObject[] {
-  const access = ctx.access;
+/**
+ * `rules` are the port's RBAC rules (HTTP or network as the port's protocol says), one object shared by the
+ * port's mTLS and plaintext chains; undefined when the access mode does not enforce.
+ */
+function filtersFor(lp: LocalPort, direction: 'mtls' | 'plain', rules: JsonObject | undefined): JsonObject[] {
   const stat = `inbound|${lp.port}|${direction}`;
-  const enforce = enforcing(ctx);
   if (isHttpFamily(lp.protocol)) {
     const httpFilters: JsonObject[] = [];
-    if (enforce) {
-      httpFilters.push({
-        name: FILTERS.httpRbac,
-        typed_config: typed(TYPES.httpRbac, {
-          rules: rbacRules(access, lp.port, true, ctx.model.trustDomain),
-        }),
-      });
+    if (rules !== undefined) {
+      httpFilters.push({ name: FILTERS.httpRbac, typed_config: typed(TYPES.httpRbac, { rules }) });
     }
     httpFilters.push(routerFilter());
     return [
@@ -93,13 +90,10 @@ function filtersFor(ctx: ProxyContext, lp: LocalPort, direction: 'mtls' | 'plain
     ];
   }
   const filters: JsonObject[] = [];
-  if (enforce) {
+  if (rules !== undefined) {
     filters.push({
       name: FILTERS.networkRbac,
-      typed_config: typed(TYPES.networkRbac, {
-        stat_prefix: stat,
-        rules: rbacRules(access, lp.port, false, ctx.model.trustDomain),
-      }),
+      typed_config: typed(TYPES.networkRbac, { stat_prefix: stat, rules }),
     });
   }
   filters.push({
@@ -126,19 +120,22 @@ const NO_POLICY = {};
 function portChains(ctx: ProxyContext, lp: LocalPort): readonly JsonObject[] {
   const key = `${ctx.model.trustDomain}|${lp.port}|${lp.protocol}|${ctx.identity !== undefined}`;
   return chainsMemo(ctx.access ?? NO_POLICY, key, () => {
+    const rules = enforcing(ctx)
+      ? rbacRules(ctx.access, lp.port, isHttpFamily(lp.protocol), ctx.model.trustDomain)
+      : undefined;
     const chains: JsonObject[] = [];
     if (ctx.identity !== undefined) {
       chains.push({
         name: `inbound|${lp.port}|mtls`,
         filter_chain_match: { destination_port: lp.port, transport_protocol: 'tls' },
-        filters: filtersFor(ctx, lp, 'mtls'),
+        filters: filtersFor(lp, 'mtls', rules),
         transport_socket: downstreamTls(),
       });
     }
     chains.push({
       name: `inbound|${lp.port}|plain`,
       filter_chain_match: { destination_port: lp.port, transport_protocol: 'raw_buffer' },
-      filters: filtersFor(ctx, lp, 'plain'),
+      filters: filtersFor(lp, 'plain', rules),
     });
     return chains;
   });

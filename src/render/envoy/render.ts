@@ -4,7 +4,12 @@ import type { JsonObject } from '../../../xds/proto/json.js';
 import type { MeshModel, ServiceModel } from '../../translate/model.js';
 import { TYPES } from '../common/json.js';
 import type { ProxyResources, RenderDiagnostic, SidecarPorts } from '../common/types.js';
-import { DEFAULT_SIDECAR_PORTS, EMPTY_RESOURCES, RESOURCE_PARTS } from '../common/types.js';
+import {
+  DEFAULT_SIDECAR_PORTS,
+  EMPTY_RESOURCES,
+  RESOURCE_PARTS,
+  ROUTES_PATCHED_FROM,
+} from '../common/types.js';
 import type { ProxyContext } from './context.js';
 import { proxyContext } from './context.js';
 import type { InboundResources } from './inbound.js';
@@ -71,16 +76,24 @@ const lastOutbound = new Map<string, OutboundEntry>();
 
 /** The outbound resources as a part of their own (see RESOURCE_PARTS), one object per outbound result. */
 const outboundParts = new WeakMap<OutboundResources, ProxyResources>();
+/** Outbound results made by patching an earlier one's routes, mapped to that earlier result. */
+const patchedFrom = new WeakMap<OutboundResources, OutboundResources>();
+
 function outboundPart(out: OutboundResources, secrets: readonly JsonObject[]): ProxyResources {
   let part = outboundParts.get(out);
-  if (part === undefined || part.secrets.length !== secrets.length) {
+  if (part === undefined || part.secrets !== secrets) {
+    const from = patchedFrom.get(out);
+    patchedFrom.delete(out);
+    const prior = from === undefined ? undefined : outboundParts.get(from);
+    const base = prior?.listeners[0] === out.listener && prior.secrets === secrets ? prior : undefined;
     part = {
-      listeners: [out.listener],
+      listeners: base?.listeners ?? [out.listener],
       routes: out.routes,
       clusters: out.clusters,
       endpoints: out.endpoints,
       secrets,
     };
+    if (base !== undefined) ROUTES_PATCHED_FROM.set(part, base);
     outboundParts.set(out, part);
   }
   return part;
@@ -197,10 +210,11 @@ export function renderEnvoyProxy(
         const prev = lastOutbound.get(okey);
         const changed = prev === undefined ? undefined : routeOnlyChanges(prev.inputs, inputs);
         if (prev !== undefined && changed !== undefined) {
-          return {
-            resources: patchOutbound(ctx, prev.value.resources, changed),
-            diagnostics: prev.value.diagnostics,
-          };
+          const resources = patchOutbound(ctx, prev.value.resources, changed);
+          // One link only: the previous result forgets its own predecessor, so no chain of them stays alive.
+          patchedFrom.delete(prev.value.resources);
+          patchedFrom.set(resources, prev.value.resources);
+          return { resources, diagnostics: prev.value.diagnostics };
         }
         const d: RenderDiagnostic[] = [];
         return { resources: renderOutbound(ctx, d), diagnostics: d };
@@ -225,10 +239,7 @@ export function renderEnvoyProxy(
       // Outbound names (`outbound|PORT`, `ns/svc|port`, `passthrough`) and inbound ones (`inbound|PORT`,
       // `local|PORT`, `inbound-passthrough`, `envoy-admin`, `stats`) never collide, and neither part refers
       // to the other: validation may check each part's closure once.
-      RESOURCE_PARTS.set(resources, [
-        outboundPart(out, secrets),
-        inboundPart(inb, stats, secrets),
-      ]);
+      RESOURCE_PARTS.set(resources, [outboundPart(out, secrets), inboundPart(inb, stats, secrets)]);
       return { resources, diagnostics: diags };
     });
   });

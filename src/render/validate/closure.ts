@@ -862,12 +862,21 @@ function opsOf(cache: Checked, r: JsonObject, flavour: Flavour, check: (ctx: Ctx
 /** One resource set: its names, and what its resources' recorded references resolve to. */
 class SetCtx {
   readonly problems: ResourceProblem[] = [];
-  readonly routeNames = new Set<string>();
-  readonly clusterNames = new Set<string>();
-  readonly secretNames = new Set<string>();
+  readonly routeNames: Set<string>;
+  readonly clusterNames: Set<string>;
+  readonly secretNames: Set<string>;
   /** RDS names referenced, with the role of the listener (gRPC: api_listener = client, other = server). */
-  readonly routeRoles = new Map<string, Set<Role>>();
-  readonly eds = new Map<string, EdsUse>();
+  readonly routeRoles: Map<string, Set<Role>>;
+  readonly eds: Map<string, EdsUse>;
+
+  /** A fresh set, or (with `names`) one that looks names up in another's and collects its own problems. */
+  constructor(names?: SetCtx) {
+    this.routeNames = names?.routeNames ?? new Set();
+    this.clusterNames = names?.clusterNames ?? new Set();
+    this.secretNames = names?.secretNames ?? new Set();
+    this.routeRoles = names?.routeRoles ?? new Map();
+    this.eds = names?.eds ?? new Map();
+  }
 
   replay(label: string, ops: readonly Op[], roles?: ReadonlySet<Role>, prefix = ''): void {
     for (const op of ops) {
@@ -905,6 +914,38 @@ class SetCtx {
 }
 
 /**
+ * One set's closure, in segments: problems found before the route configurations, one list per route
+ * configuration, and the rest. Kept per set so that a set that differs from another only in some route
+ * configurations (a split changed: render patches an identity's outbound routes) is checked for those alone.
+ */
+interface ClosureState {
+  readonly set: SetCtx;
+  readonly routeLabels: readonly string[];
+  readonly before: readonly ResourceProblem[];
+  readonly routes: readonly (readonly ResourceProblem[])[];
+  readonly after: readonly ResourceProblem[];
+}
+
+const states = new WeakMap<ProxyResources, Partial<Record<Flavour, ClosureState>>>();
+
+function flatten(st: ClosureState): ResourceProblem[] {
+  return [...st.before, ...st.routes.flat(), ...st.after];
+}
+
+function remember(res: ProxyResources, flavour: Flavour, st: ClosureState): void {
+  let byFlavour = states.get(res);
+  if (byFlavour === undefined) states.set(res, (byFlavour = {}));
+  byFlavour[flavour] = st;
+}
+
+function routeProblems(set: SetCtx, label: string, r: JsonObject, flavour: Flavour): ResourceProblem[] {
+  const sub = new SetCtx(set);
+  const ops = opsOf(checked.routes, r, flavour, (ctx) => checkRouteConfig(ctx, label, r, '', undefined));
+  sub.replay(label, ops, set.routeRoles.get(str(r['name']) ?? ''));
+  return sub.problems;
+}
+
+/**
  * Checks that a proxy's resources form a closed, consistent set that Envoy (or, for `grpc`, a proxyless gRPC
  * client or server) will accept as a whole. Problems name the resource (`Listener outbound`) and a field path in it.
  */
@@ -929,11 +970,9 @@ export function checkClosure(res: ProxyResources, flavour: Flavour): ResourcePro
       opsOf(checked.listeners, l, flavour, (ctx) => checkListener(ctx, label, l)),
     );
   });
-  res.routes.forEach((r, i) => {
-    const label = routeLabels[i] ?? '';
-    const ops = opsOf(checked.routes, r, flavour, (ctx) => checkRouteConfig(ctx, label, r, '', undefined));
-    set.replay(label, ops, set.routeRoles.get(str(r['name']) ?? ''));
-  });
+  const before = set.problems.splice(0);
+  // Route configurations only look names up: they add nothing to the set that later checks read.
+  const routes = res.routes.map((r, i) => routeProblems(set, routeLabels[i] ?? '', r, flavour));
   res.clusters.forEach((c, i) => {
     const label = clusterLabels[i] ?? '';
     set.replay(
@@ -972,5 +1011,37 @@ export function checkClosure(res: ProxyResources, flavour: Flavour): ResourcePro
         message: 'gRPC clients do not use SDS; use certificate provider instances',
       }),
     );
-  return set.problems;
+  const st: ClosureState = { set, routeLabels, before, routes, after: set.problems.splice(0) };
+  remember(res, flavour, st);
+  return flatten(st);
+}
+
+/**
+ * The closure of `res`, given that it holds the same listeners, clusters, endpoints and secrets (the same
+ * arrays) as `base` and route configurations of the same names in the same order: only route configurations
+ * that are not `base`'s own objects are checked. Falls back to a full check whenever that does not hold.
+ */
+export function checkClosureRoutesChanged(
+  base: ProxyResources,
+  res: ProxyResources,
+  flavour: Flavour,
+): ResourceProblem[] {
+  const prev = states.get(base)?.[flavour];
+  const same =
+    prev !== undefined &&
+    base.listeners === res.listeners &&
+    base.clusters === res.clusters &&
+    base.endpoints === res.endpoints &&
+    base.secrets === res.secrets &&
+    base.routes.length === res.routes.length &&
+    res.routes.every((r, i) => r === base.routes[i] || r['name'] === base.routes[i]?.['name']);
+  if (!same) return checkClosure(res, flavour);
+  const routes = res.routes.map((r, i) =>
+    r === base.routes[i]
+      ? (prev.routes[i] ?? [])
+      : routeProblems(prev.set, prev.routeLabels[i] ?? '', r, flavour),
+  );
+  const st: ClosureState = { ...prev, routes };
+  remember(res, flavour, st);
+  return flatten(st);
 }

@@ -803,6 +803,8 @@ interface TypePlan {
 const SHARED_MESSAGES = new Set([
   'envoy.config.listener.v3.FilterChain',
   'envoy.config.route.v3.VirtualHost',
+  // An inbound port's RBAC rules, shared by its mTLS and plaintext chains.
+  'envoy.config.rbac.v3.RBAC',
 ]);
 
 const plans = [new WeakMap<protobuf.Type, TypePlan>(), new WeakMap<protobuf.Type, TypePlan>()] as const;
@@ -858,7 +860,8 @@ function compileType(type: protobuf.Type, withRulesIn: boolean): TypePlan {
             found = own;
             memo.set(v, found);
           }
-          for (const p of found) out.push({ path: p.path === '' ? path : join(path, p.path), message: p.message });
+          for (const p of found)
+            out.push({ path: p.path === '' ? path : join(path, p.path), message: p.message });
         });
   self.plan = { name, fields, absentChecks, oneofs, check };
   return self.plan;

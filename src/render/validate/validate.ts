@@ -4,8 +4,8 @@
 import type { JsonObject } from '../../../xds/proto/json.js';
 import { TYPE_URLS } from '../../../xds/proto/registry.js';
 import type { Flavour, ProxyResources, RenderDiagnostic } from '../common/types.js';
-import { RESOURCE_PARTS } from '../common/types.js';
-import { checkClosure } from './closure.js';
+import { RESOURCE_PARTS, ROUTES_PATCHED_FROM } from '../common/types.js';
+import { checkClosure, checkClosureRoutesChanged } from './closure.js';
 import { validateResource } from './pgv.js';
 
 const KINDS = [
@@ -98,7 +98,10 @@ function validateSet(proxy: string, res: ProxyResources, flavour: Flavour): Rend
       for (const p of problems) out.push({ proxy, resource, path: p.path, message: p.message });
     });
   }
-  for (const p of checkClosure(res, flavour))
-    out.push({ proxy, resource: p.resource, path: p.path, message: p.message });
+  const base = ROUTES_PATCHED_FROM.get(res);
+  ROUTES_PATCHED_FROM.delete(res);
+  const closure =
+    base === undefined ? checkClosure(res, flavour) : checkClosureRoutesChanged(base, res, flavour);
+  for (const p of closure) out.push({ proxy, resource: p.resource, path: p.path, message: p.message });
   return out;
 }
