@@ -138,7 +138,10 @@ const gc: ((options?: { type: 'major' | 'minor' }) => void) | undefined = (() =>
  * running control plane sees.
  */
 function settle(kind: 'major' | 'minor'): void {
-  gc?.({ type: kind });
+  // `gc()` without options is V8's full, memory-reducing collection; `{ type: 'major' }` is a plain one that
+  // leaves much of the previous run's garbage (measured: 150 MB more heap after a compile).
+  if (kind === 'major') gc?.();
+  else gc?.({ type: 'minor' });
 }
 
 /** Time spent in garbage collection, as V8 reports it (entries arrive asynchronously: see `tick`). */
