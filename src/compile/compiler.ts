@@ -89,6 +89,11 @@ export class MeshCompiler {
     return { model, proxies, changed, rebuilt, timings: { translateMs: t1 - t0, renderMs: t2 - t1 } };
   }
 
+  /** Makes the next compile render this proxy again (its flavour changed, say) instead of reusing its result. */
+  invalidate(proxyKey: string): void {
+    this.previous.delete(proxyKey);
+  }
+
   /** Proxies whose inputs changed since the last compile; undefined the first time or after a mesh-wide change. */
   private affected(model: MeshModel): ReadonlySet<string> | undefined {
     const prev = this.previousModel;

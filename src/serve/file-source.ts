@@ -1,0 +1,138 @@
+// File mode as a live source: re-reads the files on every change and brings one long-lived Store up to date,
+// keeping the last good configuration where an edit is bad.
+//
+// - A file that cannot be read or has a YAML syntax error keeps contributing what it held before.
+// - An object that becomes invalid keeps its last valid version in effect (the problem is reported); an object
+//   that was never valid is recorded as invalid, as `validate` would.
+// - Only objects whose content changed are written to the Store, so the incremental compiler sees exactly the
+//   edit, and a save that changes nothing pushes nothing.
+
+import { readFile } from 'node:fs/promises';
+import type { FileError } from '../files/load.js';
+import { listFiles, parseFileText } from '../files/load.js';
+import type { InvalidObject, MeshObject } from '../store/objects.js';
+import { refKey, refOf } from '../store/objects.js';
+import { Store } from '../store/store.js';
+
+type Entry = MeshObject | InvalidObject;
+
+export interface ReloadReport {
+  /** Problems with files (unreadable, YAML errors, duplicates). */
+  readonly fileErrors: readonly FileError[];
+  /** Objects whose new version is invalid while their last valid version stays in effect. */
+  readonly keptLastGood: readonly { readonly ref: string; readonly problem: string }[];
+  /** Objects written to (or deleted from) the Store by this reload. */
+  readonly changed: number;
+}
+
+function isInvalid(e: Entry): e is InvalidObject {
+  return 'issues' in e && 'reason' in e;
+}
+
+/** A stable text form of an object (BigInt weights included) to tell real changes from re-reads. */
+function fingerprint(e: Entry): string {
+  return JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+}
+
+export class FileSource {
+  readonly store = new Store();
+  /** What each file contributed the last time it was read successfully. */
+  private byFile = new Map<string, Map<string, Entry>>();
+  private fingerprints = new Map<string, string>();
+
+  constructor(private readonly paths: readonly string[]) {}
+
+  async reload(): Promise<ReloadReport> {
+    const fileErrors: FileError[] = [];
+    const next = new Map<string, Map<string, Entry>>();
+    for (const entry of await listFiles(this.paths)) {
+      if ('error' in entry) {
+        fileErrors.push(entry.error);
+        continue;
+      }
+      const file = entry.file;
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (e) {
+        fileErrors.push({ file, message: `cannot read file: ${e instanceof Error ? e.message : String(e)}` });
+        const kept = this.byFile.get(file);
+        if (kept !== undefined) next.set(file, kept);
+        continue;
+      }
+      const parsed = parseFileText(file, text);
+      if (parsed.errors.length > 0) {
+        fileErrors.push(...parsed.errors);
+        // A file being edited may be half-written: what it held before stays in effect.
+        const kept = this.byFile.get(file);
+        if (kept !== undefined) {
+          next.set(file, kept);
+          continue;
+        }
+      }
+      const objects = new Map<string, Entry>();
+      for (const doc of parsed.outcomes) {
+        const o = doc.outcome;
+        if (o.status === 'ignored') continue;
+        const obj = o.status === 'ok' ? o.object : o.invalid;
+        objects.set(refKey(refOf(obj)), obj);
+      }
+      next.set(file, objects);
+    }
+
+    // Merge the files; the first definition of a key wins, as in `loadFiles`.
+    const merged = new Map<string, Entry>();
+    for (const [file, objects] of next) {
+      for (const [key, obj] of objects) {
+        if (merged.has(key)) {
+          fileErrors.push({
+            file,
+            message: `duplicate ${key}: already defined in another file; ignored here`,
+          });
+          continue;
+        }
+        merged.set(key, obj);
+      }
+    }
+
+    const keptLastGood: { ref: string; problem: string }[] = [];
+    let changed = 0;
+    const live = new Map<string, string>();
+    for (const [key, obj] of merged) {
+      let effective: Entry = obj;
+      if (isInvalid(obj)) {
+        const prev = this.current(key);
+        if (prev !== undefined && !isInvalid(prev)) {
+          effective = prev;
+          keptLastGood.push({
+            ref: key,
+            problem: `${obj.reason}: ${obj.issues.map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`)).join('; ')}`,
+          });
+        }
+      }
+      const fp = fingerprint(effective);
+      live.set(key, fp);
+      if (this.fingerprints.get(key) === fp) continue;
+      changed++;
+      if (isInvalid(effective)) this.store.upsertInvalid(effective);
+      else this.store.upsert(effective);
+      this.entries.set(key, effective);
+    }
+    for (const key of this.fingerprints.keys()) {
+      if (live.has(key)) continue;
+      const prev = this.entries.get(key);
+      if (prev !== undefined) this.store.delete(refOf(prev));
+      this.entries.delete(key);
+      changed++;
+    }
+    this.fingerprints = live;
+    this.byFile = next;
+    return { fileErrors, keptLastGood, changed };
+  }
+
+  /** The entry in effect for a key (what the Store holds for it). */
+  private readonly entries = new Map<string, Entry>();
+  private current(key: string): Entry | undefined {
+    return this.entries.get(key);
+  }
+}
