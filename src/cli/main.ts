@@ -1,11 +1,15 @@
 // The smi-mesh command line. Commander parses arguments; each command lives in its own file.
 
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { loadFiles } from '../files/load.js';
 import type { MeshFlags } from './options.js';
 import { meshOptions } from './options.js';
 import type { Flavour } from '../render/common/types.js';
 import { runCompile } from './compile.js';
+import type { ServeFlags } from './serve.js';
+import { runServe } from './serve.js';
+import { MeshCa } from '../certs/ca.js';
+import { caSecrets } from '../serve/sds.js';
 import type { OutputFormat } from './validate.js';
 import { buildReport, exitCodeOf, renderReport } from './validate.js';
 
@@ -80,6 +84,49 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       );
     },
   );
+
+  const serve = program
+    .command('serve')
+    .description(
+      'compile YAML files and serve them over xDS (ADS: state of the world and delta), pushing every change',
+    )
+    .requiredOption('-f, --filename <path...>', 'files or directories of YAML/JSON documents (repeatable)')
+    .option(
+      '--xds-address <host:port>',
+      'where to listen for xDS clients (port 0: any free port)',
+      '127.0.0.1:15010',
+    )
+    .addOption(
+      new Option('--debounce-ms <ms>', 'quiet time before a change is pushed (pushes never wait over 100 ms)')
+        .argParser((v) => {
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 0 || n > 100)
+            throw new InvalidArgumentError('an integer from 0 to 100.');
+          return n;
+        })
+        .default(10),
+    )
+    .option('--no-watch', 'do not watch the files for changes')
+    .option(
+      '--ca-dir <dir>',
+      'the mesh CA (created on first use) that issues sidecars their SDS certificates',
+      '.smi-mesh/ca',
+    );
+  for (const o of meshOptions) serve.addOption(o);
+  serve.action(async (opts: ServeFlags & { caDir: string }) => {
+    if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(opts.xdsAddress)) {
+      serve.error('error: --xds-address must be HOST:PORT', { exitCode: 2 });
+    }
+    let ca: MeshCa;
+    try {
+      ca = MeshCa.loadOrCreate(opts.caDir, { trustDomain: opts.trustDomain });
+    } catch (e) {
+      io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+      code = 1;
+      return;
+    }
+    code = await runServe(opts, { err: io.err, secrets: caSecrets(ca) });
+  });
 
   try {
     await program.parseAsync([...argv]);

@@ -1,0 +1,144 @@
+// `smi-mesh serve`: compile YAML files and serve the result over xDS, re-compiling and pushing on every change.
+//
+// Logs are JSON lines on stdout (pino: a well-kept structured logger that is cheap enough to leave on); the
+// human banner goes to stderr so that the log stream stays machine-readable.
+
+import pino from 'pino';
+import { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
+import { startXdsServer } from '../../xds/server/server.js';
+import { watchPaths } from '../files/watch.js';
+import { FileSource } from '../serve/file-source.js';
+import type { ReloadReport } from '../serve/file-source.js';
+import { MeshXds } from '../serve/mesh-xds.js';
+import type { UpdateReport } from '../serve/mesh-xds.js';
+import type { SecretSource } from '../serve/sds.js';
+import type { MeshFlags } from './options.js';
+import { translateOptions } from './options.js';
+import { formatFileError } from './validate.js';
+
+export interface ServeFlags extends MeshFlags {
+  readonly filename: readonly string[];
+  readonly xdsAddress: string;
+  readonly debounceMs: number;
+  readonly watch: boolean;
+}
+
+export interface ServeIo {
+  readonly err: (s: string) => void;
+  /** Where JSON log lines go (stdout by default). */
+  readonly log?: pino.DestinationStream;
+  /** Resolves to stop serving (the CLI waits for SIGINT or SIGTERM). */
+  readonly stopped?: Promise<void>;
+  /** Called once the server listens, with the bound address. */
+  readonly onListening?: (address: string) => void;
+  readonly secrets?: SecretSource;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
+
+function banner(address: string, update: UpdateReport, flags: ServeFlags): string {
+  const proxies = update.model.proxies.filter((p) => p.meshed);
+  const shown = proxies.slice(0, 12).map((p) => `    ${p.key}  (${p.identity})`);
+  const more = proxies.length > shown.length ? [`    … and ${proxies.length - shown.length} more`] : [];
+  const example = proxies[0]?.key ?? 'NS/POD';
+  return [
+    '',
+    `smi-mesh is serving xDS (ADS, state of the world and delta) on ${address}`,
+    `  from: ${flags.filename.join(', ')}${flags.watch ? ' (watched: edits are compiled and pushed)' : ''}`,
+    `  ${proxies.length} meshed proxies; node id = namespace/pod:`,
+    ...shown,
+    ...more,
+    '  a workload joins with its bootstrap, for example:',
+    `    npx smi-mesh bootstrap --proxy ${example} -f ${flags.filename.join(' -f ')} --flavour grpc --xds-address ${address} --out ./boot`,
+    '    GRPC_XDS_BOOTSTRAP=./boot/bootstrap.json node your-grpc-app.js',
+    '  see what a proxy gets: npx smi-mesh compile -f … --proxy NS/POD',
+    '',
+  ].join('\n');
+}
+
+function reportReload(log: pino.Logger, reload: ReloadReport): void {
+  for (const e of reload.fileErrors) log.warn({ file: e.file, line: e.line }, formatFileError(e));
+  for (const k of reload.keptLastGood)
+    log.warn({ object: k.ref, problem: k.problem }, 'invalid edit: the last valid version stays in effect');
+}
+
+function reportUpdate(log: pino.Logger, update: UpdateReport, what: string): void {
+  for (const s of update.rejected) {
+    for (const c of s.conditions.filter((x) => x.status === 'False'))
+      log.warn(
+        { object: `${s.kind} ${s.namespace}/${s.name}`, condition: c.type, reason: c.reason, file: s.file },
+        c.message,
+      );
+  }
+  for (const d of update.refused)
+    log.error(
+      { proxy: d.proxy, resource: d.resource, path: d.path },
+      `output refused, last good configuration kept: ${d.message}`,
+    );
+  log.info(
+    { proxies: update.proxies, pushed: update.pushed.length, ms: Math.round(update.ms * 10) / 10 },
+    what,
+  );
+}
+
+export async function runServe(flags: ServeFlags, io: ServeIo): Promise<number> {
+  const log = pino({ base: { component: 'serve' } }, io.log ?? pino.destination(1));
+  const source = new FileSource(flags.filename);
+  const first = await source.reload();
+  reportReload(log, first);
+  const cache = new SnapshotCache({ debounceMs: flags.debounceMs });
+  const mesh = new MeshXds(source.store, cache, {
+    translate: translateOptions(flags),
+    ...(io.secrets !== undefined ? { secrets: io.secrets } : {}),
+  });
+  const initial = mesh.update();
+  reportUpdate(log, initial, 'configuration compiled');
+
+  const server = await startXdsServer(flags.xdsAddress, {
+    cache,
+    logger: log.child({ component: 'xds' }),
+    onStreamOpen: (node, variant) => {
+      if (!mesh.knows(node.id))
+        log.warn({ node: node.id, variant }, 'unknown node: no meshed pod by this id (namespace/pod)');
+      if (mesh.nodeConnected(node)) log.info({ node: node.id }, 'node flavour changed; re-rendered');
+    },
+  });
+  const host = flags.xdsAddress.slice(0, flags.xdsAddress.lastIndexOf(':'));
+  const address = `${host}:${server.port}`;
+  log.info({ address }, 'xds server listening');
+  io.err(banner(address, initial, flags));
+  io.onListening?.(address);
+
+  let pending: Promise<void> = Promise.resolve();
+  const reload = (): void => {
+    // Reloads run one after another; a burst of file events has already been folded into one call.
+    pending = pending.then(async () => {
+      try {
+        const r = await source.reload();
+        reportReload(log, r);
+        if (r.changed === 0) return;
+        reportUpdate(log, mesh.update(), 'configuration pushed');
+      } catch (e) {
+        log.error({ err: e }, 'reload failed; the last good configuration stays in place');
+      }
+    });
+  };
+  const watcher = flags.watch ? await watchPaths(flags.filename, reload) : undefined;
+
+  await (io.stopped ?? untilSignal());
+  watcher?.close();
+  await pending;
+  await server.close();
+  log.info({}, 'stopped');
+  return 0;
+}

@@ -1,0 +1,128 @@
+// The bridge from the mesh compiler to the xDS snapshot cache: after every change to the Store, compile
+// (incrementally) and hand the cache a new snapshot for each proxy whose resources changed.
+//
+// A proxy whose output failed validation keeps the snapshot it had (render returns no resources for it, with
+// the diagnostics): bad input never reaches a proxy and the last good configuration stays in place.
+
+import type { JsonObject } from '../../xds/proto/json.js';
+import type { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
+import type { NodeInfo } from '../../xds/server/server.js';
+import { MeshCompiler } from '../compile/compiler.js';
+import type { Flavour, ProxyResources, RenderDiagnostic } from '../render/common/types.js';
+import type { StoreView } from '../store/store.js';
+import type { MeshModel, ObjectStatus, TranslateOptions } from '../translate/model.js';
+import type { SecretSource } from './sds.js';
+import { snapshotOf } from './snapshots.js';
+
+/** Node metadata key naming the flavour a node wants; `smi-mesh bootstrap` writes it. */
+export const FLAVOUR_METADATA = 'smi-mesh.io/flavour';
+
+/** The flavour a connecting node asks for: its metadata, else its user agent (gRPC libraries vs Envoy). */
+export function flavourOfNode(node: NodeInfo): Flavour {
+  const named = node.metadata[FLAVOUR_METADATA];
+  if (named === 'grpc' || named === 'envoy') return named;
+  return node.userAgentName.toLowerCase().startsWith('grpc') ? 'grpc' : 'envoy';
+}
+
+export interface UpdateReport {
+  readonly model: MeshModel;
+  /** Meshed proxies in the model. */
+  readonly proxies: number;
+  /** Proxies given a new snapshot. */
+  readonly pushed: readonly string[];
+  /** Proxies whose new output was refused (they keep their last good snapshot). */
+  readonly refused: readonly RenderDiagnostic[];
+  /** Objects with a False condition. */
+  readonly rejected: readonly ObjectStatus[];
+  readonly ms: number;
+}
+
+export class MeshXds {
+  private readonly flavours = new Map<string, Flavour>();
+  private readonly compiler: MeshCompiler;
+  private readonly served = new Set<string>();
+  /** What each served proxy's snapshot was built from, to add key material when a sidecar connects. */
+  private readonly results = new Map<
+    string,
+    { resources: ProxyResources; identity: string | undefined; secrets: readonly JsonObject[] | undefined }
+  >();
+
+  constructor(
+    store: StoreView,
+    private readonly cache: SnapshotCache,
+    options: { translate?: Partial<TranslateOptions>; secrets?: SecretSource } = {},
+  ) {
+    this.compiler = new MeshCompiler(store, options.translate, (key) => this.flavours.get(key) ?? 'envoy');
+    this.secrets = options.secrets;
+  }
+
+  private readonly secrets: SecretSource | undefined;
+
+  /** Compiles what changed and updates the snapshots of the proxies whose resources changed. */
+  update(): UpdateReport {
+    const t0 = performance.now();
+    const result = this.compiler.compile();
+    const identities = new Map(result.model.proxies.map((p) => [p.key, p.identity]));
+    const pushed: string[] = [];
+    const refused: RenderDiagnostic[] = [];
+    for (const key of result.changed) {
+      const r = result.proxies.get(key);
+      if (r === undefined) continue;
+      if (r.diagnostics.length > 0 && r.resources.listeners.length === 0) {
+        refused.push(...r.diagnostics);
+        continue;
+      }
+      const identity = identities.get(key);
+      const secrets = identity === undefined ? undefined : this.secrets?.get(identity);
+      this.cache.setSnapshot(key, snapshotOf(r.resources, secrets));
+      this.results.set(key, { resources: r.resources, identity, secrets });
+      this.served.add(key);
+      pushed.push(key);
+    }
+    // Pods that left the mesh: their proxies get nothing more (the cache forgets them).
+    for (const key of [...this.served]) {
+      if (result.proxies.has(key)) continue;
+      this.cache.removeSnapshot(key);
+      this.served.delete(key);
+      this.results.delete(key);
+    }
+    const rejected = result.model.statuses.filter((s) => s.conditions.some((c) => c.status === 'False'));
+    return {
+      model: result.model,
+      proxies: result.proxies.size,
+      pushed,
+      refused,
+      rejected,
+      ms: performance.now() - t0,
+    };
+  }
+
+  /**
+   * A node opened a stream: remember the flavour it wants. When that differs from what its snapshot was built
+   * for, the proxy is rendered again; returns whether an update was made.
+   */
+  nodeConnected(node: NodeInfo): boolean {
+    const flavour = flavourOfNode(node);
+    if ((this.flavours.get(node.id) ?? 'envoy') !== flavour) {
+      this.flavours.set(node.id, flavour);
+      this.compiler.invalidate(node.id);
+      this.update();
+      return true;
+    }
+    // A sidecar needs its identity's key material by SDS: issue it on first connection.
+    const served = this.results.get(node.id);
+    if (flavour === 'envoy' && served?.identity !== undefined && this.secrets !== undefined) {
+      const secrets = this.secrets.ensure(served.identity);
+      if (served.secrets !== secrets) {
+        this.cache.setSnapshot(node.id, snapshotOf(served.resources, secrets));
+        this.results.set(node.id, { ...served, secrets });
+      }
+    }
+    return false;
+  }
+
+  /** Whether the mesh has a meshed proxy by this node id (`namespace/pod`). */
+  knows(nodeId: string): boolean {
+    return this.served.has(nodeId);
+  }
+}

@@ -1,0 +1,56 @@
+// One proxy's compiled resources → the xDS snapshot the cache serves it.
+//
+// Pods of one group share a ProxyResources object, and proxies of one identity share their secrets, so the
+// snapshot is built once per (resources, secrets) pair and the same Map is handed to every such pod.
+
+import type { JsonObject } from '../../xds/proto/json.js';
+import { TYPE_URLS } from '../../xds/proto/registry.js';
+import type { XdsResource } from '../../xds/cache/resource.js';
+import type { Snapshot } from '../../xds/cache/snapshot-cache.js';
+import type { ProxyResources } from '../render/common/types.js';
+import { toXdsResource } from './encode.js';
+
+const LISTS = [
+  ['listeners', TYPE_URLS.listener],
+  ['routes', TYPE_URLS.route],
+  ['clusters', TYPE_URLS.cluster],
+  ['endpoints', TYPE_URLS.endpoint],
+] as const;
+
+function byName(list: readonly JsonObject[]): Map<string, XdsResource> {
+  const out = new Map<string, XdsResource>();
+  for (const json of list) {
+    const r = toXdsResource(json);
+    out.set(r.name, r);
+  }
+  return out;
+}
+
+const built = new WeakMap<ProxyResources, WeakMap<readonly JsonObject[], Snapshot>>();
+const NO_SECRETS: readonly JsonObject[] = [];
+
+/**
+ * The snapshot for `res`, with `secrets` (the identity's Secrets with key material) in place of the named
+ * placeholders render emits; pass the rendered secrets themselves when no key material is at hand.
+ */
+export function snapshotOf(res: ProxyResources, secrets: readonly JsonObject[] = NO_SECRETS): Snapshot {
+  let bySecrets = built.get(res);
+  if (bySecrets === undefined) {
+    bySecrets = new WeakMap();
+    built.set(res, bySecrets);
+  }
+  let snap = bySecrets.get(secrets);
+  if (snap === undefined) {
+    const m = new Map<string, ReadonlyMap<string, XdsResource>>();
+    for (const [list, typeUrl] of LISTS) m.set(typeUrl, byName(res[list]));
+    // Only the secrets the rendered resources name are served (none for a pod without an identity).
+    const named = new Set(res.secrets.map((s) => s['name']));
+    m.set(
+      TYPE_URLS.secret,
+      byName(secrets === NO_SECRETS ? res.secrets : secrets.filter((s) => named.has(s['name']))),
+    );
+    snap = m;
+    bySecrets.set(secrets, snap);
+  }
+  return snap;
+}
