@@ -277,12 +277,14 @@ describe('split-tcp', () => {
 
 describe('access-enforcing', () => {
   it('gives the denied client no outbound configuration for the server', async () => {
-    for (const flavour of ['envoy', 'grpc'] as const) {
-      const res = await clean('access-enforcing', 'app/intruder-0', flavour);
-      expect(chainFor(listener(res, 'outbound'), 8080, '10.96.3.10')).toEqual([]);
-      expect(cluster(res, 'app/backend|8080')).toBeUndefined();
-      expect(res.listeners.map((l) => l['name'])).not.toContain('backend.app.svc.cluster.local:8080');
-    }
+    const res = await clean('access-enforcing', 'app/intruder-0', 'envoy');
+    expect(chainFor(listener(res, 'outbound'), 8080, '10.96.3.10')).toEqual([]);
+    expect(cluster(res, 'app/backend|8080')).toBeUndefined();
+    // A proxyless client subscribes only to what it dials, so it sees every service; its denied calls reach
+    // the server, whose RBAC (next test) fails them with PERMISSION_DENIED.
+    const grpc = await clean('access-enforcing', 'app/intruder-0', 'grpc');
+    expect(grpc.listeners.map((l) => l['name'])).toContain('backend.app.svc.cluster.local:8080');
+    expect(sans(cluster(grpc, 'app/backend|8080'))).toEqual([SPIFFE('app', 'backend')]);
     const allowed = await clean('access-enforcing', 'app/frontend-0', 'envoy');
     expect(chainFor(listener(allowed, 'outbound'), 8080, '10.96.3.10')).toHaveLength(1);
     expect(sans(cluster(allowed, 'app/backend|8080'))).toEqual([SPIFFE('app', 'backend')]);
@@ -658,7 +660,9 @@ describe('service-without-endpoints', () => {
     expect(chainFor(listener(envoy, 'outbound'), 8080, '10.96.3.11')).toEqual([]);
     const grpc = await clean('service-without-endpoints', 'app/frontend-0', 'grpc');
     expect(endpointAddresses(cla(grpc, 'app/backend|8080'))).toEqual([]);
-    expect(cluster(grpc, 'app/nobody|8080')).toBeUndefined();
+    // The proxyless client sees every service: one without pods has no identity to trust (fail closed).
+    expect(endpointAddresses(cla(grpc, 'app/nobody|8080'))).toEqual([]);
+    expect(sans(cluster(grpc, 'app/nobody|8080'))).toEqual(['urn:smi-mesh:no-identity']);
   });
 });
 
@@ -729,8 +733,11 @@ describe('bookstore', () => {
       }
     }
     expect(buyer.listeners.map((l) => l['name'])).toContain('bookstore.bookstore.svc.cluster.local:14001');
+    // bookthief has no grant but dials the same names: bookstore's RBAC denies it (see the grpc renderer).
     const thief = await clean('bookstore', 'bookthief/bookthief-5f6b8d7c9b-m7wtn', 'grpc');
-    expect(thief.listeners).toEqual([]);
+    expect(thief.listeners.map((l) => l['name'])).toContain('bookstore.bookstore.svc.cluster.local:14001');
+    const store = JSON.stringify(await clean('bookstore', 'bookstore/bookstore-v2-85c7b9d6f4-t5vbn', 'grpc'));
+    expect(store).not.toContain('/sa/bookthief');
   });
 });
 

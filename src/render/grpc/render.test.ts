@@ -371,12 +371,21 @@ describe('proxyless gRPC clients', () => {
     });
   });
 
-  it('scopes clients to what they may call: bookthief gets nothing of bookstore', () => {
-    const res = renderGrpcProxy(book, THIEF);
-    expect(allResources(res).filter((r) => JSON.stringify(r).includes('bookstore'))).toEqual([]);
-    expect(res.listeners).toEqual([]);
-    // The same model does give bookbuyer bookstore: the difference is the grant, not the model.
-    expect(renderGrpcProxy(book, BUYER).listeners.length).toBeGreaterThan(0);
+  it('gives a caller without a grant the same client view, so the destination denies it (PERMISSION_DENIED)', () => {
+    // A gRPC client asks only for what it dials; scoping would leave a denied call waiting for a listener
+    // (DEADLINE_EXCEEDED) instead of reaching the destination's RBAC.
+    const thief = renderGrpcProxy(book, THIEF);
+    const buyer = renderGrpcProxy(book, BUYER);
+    const names = (r: typeof thief): string[] =>
+      [...r.listeners, ...r.routes, ...r.clusters].map((x) => String(x['name']));
+    expect(names(thief).some((n) => n.startsWith('bookstore.bookstore.svc.cluster.local:'))).toBe(true);
+    expect(names(thief).filter((n) => n.includes('bookstore'))).toEqual(
+      names(buyer).filter((n) => n.includes('bookstore')),
+    );
+    // ...while bookstore's RBAC still names bookbuyer only.
+    const rbac = JSON.stringify(renderGrpcProxy(book, STORE_V1).listeners);
+    expect(rbac).toContain('/ns/bookbuyer/sa/bookbuyer');
+    expect(rbac).not.toContain('/sa/bookthief');
   });
 
   it('lists the bare name only in the same namespace, skips TCP ports and leaves unmeshed destinations plaintext', () => {

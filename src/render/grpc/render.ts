@@ -2,8 +2,8 @@
 // (docs: /work/shared/reference/xds.md §3, §4 and "Observed behaviour"). Pure: the same model and proxy key
 // always yield the same resources, sorted by name.
 //
-// Client side, per reachable service port of the HTTP family: api_listeners named by every `host:port` a client
-// may dial, an RDS route configuration sharing the sidecar flavour's route semantics, EDS clusters (mTLS with the
+// Client side, per service port of the HTTP family in the mesh (reachable or not: see renderClientPart):
+// api_listeners named by every `host:port` a client may dial, an RDS route configuration sharing the sidecar flavour's route semantics, EDS clusters (mTLS with the
 // destination identities' SANs when the destination is meshed) and their ClusterLoadAssignments.
 // Server side, per container port this pod serves: a listener named by the server template with an inline
 // route configuration (non_forwarding_action) and, when enforcing, the RBAC filter.
@@ -262,21 +262,38 @@ interface Out {
   readonly endpoints: Map<string, JsonObject>;
 }
 
-function renderClient(ix: Index, proxy: ProxyModel, out: Out): void {
-  const identity = ix.model.identities.find((i) => i.key === proxy.identity);
-  const outbound = [...(identity?.outbound ?? [])].sort(byCodeUnit);
+/** A client namespace's resources: listeners and route configurations, clusters and assignments by name. */
+interface ClientPart {
+  readonly listeners: readonly JsonObject[];
+  readonly routes: readonly JsonObject[];
+  readonly clusters: ReadonlyMap<string, JsonObject>;
+  readonly endpoints: ReadonlyMap<string, JsonObject>;
+}
+
+/**
+ * Client resources for every HTTP-family service port in the mesh, as seen from `clientNamespace`.
+ *
+ * Not scoped to the services the caller's identity may reach (IdentityModel.outbound), unlike the sidecar flavour:
+ * a gRPC client subscribes only to the names it dials, so what it is not calling is never sent; and a call it is
+ * not allowed to make must still reach the destination, whose RBAC fails it with PERMISSION_DENIED (the mesh's
+ * promise for denied gRPC calls). Scoped, such a call would wait for a listener that never comes and fail
+ * DEADLINE_EXCEEDED ("waiting for name resolution"), and a revoked grant would delete the listener under a
+ * running client (UNAVAILABLE) instead of denying its calls. Access is enforced where it always is: mTLS and
+ * RBAC at the destination.
+ */
+function renderClientPart(ix: Index, clientNamespace: string): ClientPart {
+  const out: Out = { listeners: [], routes: [], clusters: new Map(), endpoints: new Map() };
   const wanted = new Map<string, { service: string; port: number }>();
-  for (const key of outbound) {
-    const svc = ix.services.get(key);
-    if (svc === undefined || isMeshAlias(ix, svc)) continue;
+  for (const svc of [...ix.services.values()].sort((a, b) => byCodeUnit(a.key, b.key))) {
+    if (isMeshAlias(ix, svc)) continue;
     for (const servicePort of svc.ports) {
       if (!isGrpcPort(servicePort)) continue;
       const port = withoutMeshAliases(ix, servicePort);
       if (port.routes.length === 0) continue;
-      for (const name of clientListenerNames(svc, port.port, proxy.namespace)) {
+      for (const name of clientListenerNames(svc, port.port, clientNamespace)) {
         out.listeners.push(apiListener(name, svc, port.port));
       }
-      out.routes.push(routeConfiguration(svc, port, proxy.namespace));
+      out.routes.push(routeConfiguration(svc, port, clientNamespace));
       for (const b of routeClusters(port)) wanted.set(serviceCluster(b.service, b.port), b);
     }
   }
@@ -286,6 +303,35 @@ function renderClient(ix: Index, proxy: ProxyModel, out: Out): void {
     out.clusters.set(name, rendered.cluster);
     if (rendered.endpoints !== undefined) out.endpoints.set(name, rendered.endpoints);
   }
+  return out;
+}
+
+/**
+ * Client parts per model and namespace: every pod of a namespace gets the same objects, built once per model
+ * (a model is immutable; the next compile's model starts afresh).
+ */
+const clientParts = new WeakMap<MeshModel, Map<string, ClientPart>>();
+
+function clientPart(ix: Index, clientNamespace: string): ClientPart {
+  let byNamespace = clientParts.get(ix.model);
+  if (byNamespace === undefined) {
+    byNamespace = new Map();
+    clientParts.set(ix.model, byNamespace);
+  }
+  let part = byNamespace.get(clientNamespace);
+  if (part === undefined) {
+    part = renderClientPart(ix, clientNamespace);
+    byNamespace.set(clientNamespace, part);
+  }
+  return part;
+}
+
+function renderClient(ix: Index, proxy: ProxyModel, out: Out): void {
+  const part = clientPart(ix, proxy.namespace);
+  out.listeners.push(...part.listeners);
+  out.routes.push(...part.routes);
+  for (const [name, c] of part.clusters) out.clusters.set(name, c);
+  for (const [name, e] of part.endpoints) out.endpoints.set(name, e);
 }
 
 // ------------------------------------------------------------------------------------------------ server side
