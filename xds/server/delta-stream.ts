@@ -1,0 +1,166 @@
+// Incremental (delta) ADS (xds.md §1.6). The subscription is tracked from subscribe/unsubscribe deltas, each
+// resource carries its own version, and the server sends only resources whose version differs from what the
+// client holds — which on a new stream starts from the client's `initial_resource_versions`. Absent subscribed
+// names and resources that left the snapshot (or the subscription) go in `removed_resources`.
+
+import type { XdsResource } from '../cache/resource.js';
+import { setVersion } from '../cache/resource.js';
+import { deltaDiscoveryResponseBytes } from '../wire/messages.js';
+import type { DeltaDiscoveryRequest } from '../wire/requests.js';
+import { pushOrder } from './order.js';
+import { AdsStream } from './stream.js';
+import type { TypeState } from './type-state.js';
+
+/** Responses kept awaiting an ACK per type; a client that never answers must not grow the map. */
+const MAX_INFLIGHT = 64;
+
+interface Delta {
+  readonly upserts: XdsResource[];
+  readonly removed: string[];
+}
+
+export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
+  protected handle(req: DeltaDiscoveryRequest): void {
+    const first = !this.types.has(req.typeUrl);
+    const st = this.typeState(req.typeUrl);
+    if (first) this.start(st, req);
+    else this.resubscribe(st, req.subscribe, req.unsubscribe);
+    // Unlike SotW, an answer to an older response is still an answer, and its subscription change still counts.
+    if (req.responseNonce !== '') this.answer(st, req);
+    this.respond(st, 'both');
+  }
+
+  private start(st: TypeState, req: DeltaDiscoveryRequest): void {
+    const now = new Date();
+    for (const [name, version] of Object.entries(req.initialResourceVersions)) {
+      st.held.set(name, {
+        version,
+        resource: undefined,
+        nonce: '',
+        state: 'initial',
+        error: undefined,
+        updatedAt: now,
+      });
+    }
+    // Legacy wildcard: a first request that names nothing.
+    if (req.subscribe.length === 0 && req.unsubscribe.length === 0) st.wildcard = true;
+    this.resubscribe(st, req.subscribe, req.unsubscribe);
+    // Names the client says it already holds are not "new" to it: send them only if their version differs.
+    for (const name of Object.keys(req.initialResourceVersions)) st.force.delete(name);
+  }
+
+  private resubscribe(st: TypeState, subscribe: readonly string[], unsubscribe: readonly string[]): void {
+    for (const n of subscribe) {
+      if (n === '*') st.wildcard = true;
+      else {
+        st.names.add(n);
+        st.everNamed = true;
+        // Every newly subscribed name is answered, even if the client seems current or it does not exist.
+        st.force.add(n);
+        st.reportedMissing.delete(n);
+      }
+    }
+    for (const n of unsubscribe) {
+      if (n === '*') st.wildcard = false;
+      else if (st.names.delete(n)) {
+        st.reportedMissing.delete(n);
+        // Still covered by the wildcard: answer with the resource (the client may have dropped it).
+        if (st.wildcard) st.force.add(n);
+      }
+    }
+  }
+
+  private answer(st: TypeState, req: DeltaDiscoveryRequest): void {
+    const nonce = req.responseNonce;
+    const version = st.inflight.get(nonce);
+    if (version === undefined) return;
+    st.inflight.delete(nonce);
+    if (req.errorDetail !== undefined) {
+      const error = req.errorDetail.message;
+      st.nacked = { version, error };
+      st.settle(nonce, 'nacked', error, false);
+      this.host.nacked(this, st.typeUrl, version, nonce, error);
+    } else {
+      st.ackedVersion = version;
+      st.settle(nonce, 'acked', undefined, false);
+      this.host.acked(this, st.typeUrl, version, nonce);
+    }
+  }
+
+  pushAll(): void {
+    // Make before break: every type's new and changed resources in order, then the removals.
+    const order = pushOrder(this.types.keys());
+    for (const phase of ['upserts', 'removals'] as const) {
+      for (const typeUrl of order) {
+        const st = this.types.get(typeUrl);
+        if (st !== undefined) this.respond(st, phase);
+      }
+    }
+  }
+
+  private diff(st: TypeState, available: ReadonlyMap<string, XdsResource>): Delta {
+    const upserts: XdsResource[] = [];
+    const removed = new Set<string>();
+    const consider = (r: XdsResource): void => {
+      if (st.force.has(r.name) || st.held.get(r.name)?.version !== r.version) upserts.push(r);
+    };
+    if (st.wildcard) for (const r of available.values()) consider(r);
+    for (const n of st.names) {
+      const r = available.get(n);
+      if (r !== undefined) {
+        if (!st.wildcard) consider(r);
+      } else if (st.held.has(n) || st.force.has(n) || !st.reportedMissing.has(n)) removed.add(n);
+    }
+    for (const n of st.held.keys()) if (!available.has(n) || !st.interested(n)) removed.add(n);
+    return { upserts, removed: [...removed].sort() };
+  }
+
+  private respond(st: TypeState, phase: 'upserts' | 'removals' | 'both'): void {
+    if (this.isBlocked || this.isClosed) return;
+    const available = this.resourcesOf(st.typeUrl);
+    if (available === undefined) return;
+    const d = this.diff(st, available);
+    const upserts = phase === 'removals' ? [] : d.upserts;
+    const removed = phase === 'upserts' ? [] : d.removed;
+    // A wildcard client waits for a first answer before it considers its initial fetch done, even if empty.
+    const mustAnswer = st.awaitingFirst && st.wildcard && phase !== 'removals';
+    if (upserts.length === 0 && removed.length === 0 && !mustAnswer) return;
+
+    const nonce = this.nextNonce();
+    const now = new Date();
+    for (const r of upserts) {
+      st.held.set(r.name, {
+        version: r.version,
+        resource: r,
+        nonce,
+        state: 'sent',
+        error: undefined,
+        updatedAt: now,
+      });
+      st.force.delete(r.name);
+      st.reportedMissing.delete(r.name);
+    }
+    for (const n of removed) {
+      st.held.delete(n);
+      st.force.delete(n);
+      if (st.names.has(n)) st.reportedMissing.add(n);
+    }
+    st.awaitingFirst = false;
+    const version = setVersion([...st.held].map(([name, h]) => ({ name, version: h.version })));
+    st.lastNonce = nonce;
+    st.lastVersion = version;
+    st.inflight.set(nonce, version);
+    if (st.inflight.size > MAX_INFLIGHT) {
+      const oldest = st.inflight.keys().next();
+      if (oldest.done !== true) st.inflight.delete(oldest.value);
+    }
+    const bytes = deltaDiscoveryResponseBytes(version, st.typeUrl, nonce, upserts, removed);
+    this.write(bytes, {
+      typeUrl: st.typeUrl,
+      version,
+      nonce,
+      resources: upserts.map((r) => r.name),
+      removed,
+    });
+  }
+}

@@ -1,0 +1,233 @@
+// The xDS server: ADS (state of the world and delta), CSDS and LRS on a grpc-js server, fed by a SnapshotCache.
+// It keeps the registry of open streams per node, fans coalesced cache changes out to them, and owns the
+// counters, the per-node NACK record and the events.
+
+import { EventEmitter } from 'node:events';
+import * as grpc from '@grpc/grpc-js';
+import type { SnapshotCache } from '../cache/snapshot-cache.js';
+import type {
+  ClientStatusRequest,
+  DeltaDiscoveryRequest,
+  DiscoveryRequest,
+  LoadStatsRequest,
+} from '../wire/requests.js';
+import { encodeMessage } from '../wire/requests.js';
+import { clientStatus } from './csds.js';
+import { DeltaStream } from './delta-stream.js';
+import { LoadReportStore, serveLoadStats } from './lrs.js';
+import type { NodeInfo } from './node.js';
+import { adsService, csdsService, lrsService } from './services.js';
+import { SotwStream } from './sotw-stream.js';
+import type { AdsRequest, AdsStream, Logger, PushInfo, StreamHost, Variant } from './stream.js';
+
+export type { NodeInfo } from './node.js';
+export type { Logger } from './stream.js';
+
+export interface XdsServerOptions {
+  cache: SnapshotCache;
+  /** Called when a stream's first request names its node (the caller may set that node's snapshot then). */
+  onStreamOpen?: (node: NodeInfo, variant: 'sotw' | 'delta') => void;
+  onStreamClose?: (node: NodeInfo, variant: 'sotw' | 'delta') => void;
+  logger?: Logger;
+  /** LRS reporting interval asked of clients; default 10 s. */
+  loadReportingIntervalMs?: number;
+}
+
+export interface AckEvent {
+  readonly node: NodeInfo;
+  readonly typeUrl: string;
+  readonly version: string;
+  readonly nonce: string;
+  readonly variant: Variant;
+}
+export interface NackEvent extends AckEvent {
+  readonly error: string;
+}
+export interface PushEvent extends PushInfo {
+  readonly node: NodeInfo;
+  readonly variant: Variant;
+  readonly bytes: number;
+}
+
+export interface NackRecord {
+  readonly version: string;
+  readonly error: string;
+  readonly at: Date;
+}
+
+const SILENT: Logger = { info: () => undefined, warn: () => undefined };
+const CSDS_TYPE = 'envoy.service.status.v3.ClientStatusResponse';
+
+type AnyStream = AdsStream<AdsRequest>;
+
+export class XdsServer extends EventEmitter {
+  readonly cache: SnapshotCache;
+  private readonly logger: Logger;
+  private readonly streams = new Set<AnyStream>();
+  private readonly byNode = new Map<string, Set<AnyStream>>();
+  private readonly nackRecords = new Map<string, Map<string, NackRecord>>();
+  private readonly reports = new LoadReportStore();
+  private readonly unwatch: () => void;
+  private readonly counters = { pushes: 0, acks: 0, nacks: 0, bytesSent: 0 };
+  private readonly host: StreamHost;
+
+  constructor(private readonly options: XdsServerOptions) {
+    super();
+    this.cache = options.cache;
+    this.logger = options.logger ?? SILENT;
+    this.unwatch = this.cache.watch((nodeIds) => this.onChange(nodeIds));
+    this.host = this.makeHost();
+  }
+
+  /** Registers ADS (SotW + delta), CSDS and LRS on `server`. */
+  addServices(server: grpc.Server): void {
+    server.addService(adsService, {
+      StreamAggregatedResources: (call: grpc.ServerDuplexStream<DiscoveryRequest, Buffer>) => {
+        this.streams.add(new SotwStream(call, this.host, 'sotw'));
+      },
+      DeltaAggregatedResources: (call: grpc.ServerDuplexStream<DeltaDiscoveryRequest, Buffer>) => {
+        this.streams.add(new DeltaStream(call, this.host, 'delta'));
+      },
+    });
+    server.addService(csdsService, {
+      FetchClientStatus: (
+        call: grpc.ServerUnaryCall<ClientStatusRequest, Buffer>,
+        callback: grpc.sendUnaryData<Buffer>,
+      ) => {
+        callback(null, encodeMessage(CSDS_TYPE, clientStatus(this.streams, this.cache, call.request)));
+      },
+      StreamClientStatus: (call: grpc.ServerDuplexStream<ClientStatusRequest, Buffer>) => {
+        call.on('data', (req: ClientStatusRequest) => {
+          call.write(encodeMessage(CSDS_TYPE, clientStatus(this.streams, this.cache, req)));
+        });
+        call.on('end', () => call.end());
+        call.on('error', () => undefined);
+      },
+    });
+    server.addService(lrsService, {
+      StreamLoadStats: (call: grpc.ServerDuplexStream<LoadStatsRequest, Buffer>) => {
+        serveLoadStats(call, this.reports, this.options.loadReportingIntervalMs ?? 10_000, this.logger);
+      },
+    });
+  }
+
+  /** Nodes with at least one open stream, one entry per node ID. */
+  connectedNodes(): NodeInfo[] {
+    const out: NodeInfo[] = [];
+    for (const set of this.byNode.values()) {
+      const first = set.values().next();
+      if (first.done !== true && first.value.node !== undefined) out.push(first.value.node);
+    }
+    return out;
+  }
+
+  stats(): { streams: number; pushes: number; acks: number; nacks: number; bytesSent: number } {
+    return { streams: this.streams.size, ...this.counters };
+  }
+
+  /** The last NACK per type of a connected node (kept until the node's last stream closes). */
+  nacks(nodeId: string): ReadonlyMap<string, NackRecord> {
+    return this.nackRecords.get(nodeId) ?? new Map();
+  }
+
+  loadReports(nodeId?: string): readonly object[] {
+    return this.reports.get(nodeId);
+  }
+
+  close(): void {
+    this.unwatch();
+    for (const s of [...this.streams]) s.close();
+  }
+
+  private onChange(nodeIds: ReadonlySet<string>): void {
+    for (const id of nodeIds) {
+      for (const s of this.byNode.get(id) ?? []) s.pushAll();
+    }
+  }
+
+  private makeHost(): StreamHost {
+    const ackEvent = (s: AnyStream, typeUrl: string, version: string, nonce: string): AckEvent | undefined =>
+      s.node === undefined ? undefined : { node: s.node, typeUrl, version, nonce, variant: s.variant };
+    return {
+      cache: this.cache,
+      logger: this.logger,
+      opened: (s) => {
+        if (s.node === undefined) return;
+        let set = this.byNode.get(s.node.id);
+        if (set === undefined) {
+          set = new Set();
+          this.byNode.set(s.node.id, set);
+        }
+        set.add(s);
+        this.logger.info({ node: s.node.id, variant: s.variant }, 'xDS stream opened');
+        this.options.onStreamOpen?.(s.node, s.variant);
+      },
+      closed: (s) => {
+        if (!this.streams.delete(s) || s.node === undefined) return;
+        const set = this.byNode.get(s.node.id);
+        set?.delete(s);
+        if (set?.size === 0) {
+          this.byNode.delete(s.node.id);
+          this.nackRecords.delete(s.node.id);
+        }
+        this.logger.info({ node: s.node.id, variant: s.variant }, 'xDS stream closed');
+        this.options.onStreamClose?.(s.node, s.variant);
+      },
+      acked: (s, typeUrl, version, nonce) => {
+        this.counters.acks += 1;
+        const e = ackEvent(s, typeUrl, version, nonce);
+        if (e !== undefined) this.emit('ack', e);
+      },
+      nacked: (s, typeUrl, version, nonce, error) => {
+        this.counters.nacks += 1;
+        const e = ackEvent(s, typeUrl, version, nonce);
+        if (e === undefined) return;
+        let perType = this.nackRecords.get(e.node.id);
+        if (perType === undefined) {
+          perType = new Map();
+          this.nackRecords.set(e.node.id, perType);
+        }
+        perType.set(typeUrl, { version, error, at: new Date() });
+        this.logger.warn({ node: e.node.id, typeUrl, version, nonce, error }, 'xDS NACK');
+        this.emit('nack', { ...e, error } satisfies NackEvent);
+      },
+      pushed: (s, info, bytes) => {
+        this.counters.pushes += 1;
+        this.counters.bytesSent += bytes;
+        if (s.node === undefined) return;
+        this.logger.debug?.({ node: s.node.id, ...info }, 'xDS push');
+        this.emit('push', { ...info, node: s.node, variant: s.variant, bytes } satisfies PushEvent);
+      },
+    };
+  }
+}
+
+/** Starts a grpc-js server with the xDS services on `address` (port 0 picks a free port). */
+export async function startXdsServer(
+  address: string,
+  options: XdsServerOptions,
+): Promise<{ xds: XdsServer; port: number; close(): Promise<void> }> {
+  const server = new grpc.Server();
+  const xds = new XdsServer(options);
+  xds.addServices(server);
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err === null ? resolve(p) : reject(err),
+    );
+  });
+  const close = async (): Promise<void> => {
+    xds.close();
+    await new Promise<void>((resolve) => {
+      // Open streams would hold a graceful shutdown forever; clients reconnect anyway.
+      const timer = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, 1000);
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  };
+  return { xds, port, close };
+}

@@ -1,0 +1,119 @@
+// State-of-the-world ADS (xds.md §1.2–§1.5, §1.7). Each request carries the complete subscription of its type;
+// each response carries the full set for Listener/Cluster and only what changed for the other types. The server
+// diffs against what it has sent on this stream, so duplicate triggers (a request and a snapshot change for the
+// same content) cost nothing and identical content is never resent.
+
+import type { XdsResource } from '../cache/resource.js';
+import { setVersion } from '../cache/resource.js';
+import { discoveryResponseBytes } from '../wire/messages.js';
+import type { DiscoveryRequest } from '../wire/requests.js';
+import { pushOrder, requiresFullState } from './order.js';
+import { AdsStream } from './stream.js';
+import type { TypeState } from './type-state.js';
+
+export class SotwStream extends AdsStream<DiscoveryRequest> {
+  protected handle(req: DiscoveryRequest): void {
+    const st = this.typeState(req.typeUrl);
+    const nonce = req.responseNonce;
+    // A request answering an older response is superseded by what we sent since: go-control-plane drops it
+    // whole, subscription change included (envoyproxy/envoy#10363).
+    if (nonce !== '' && nonce !== st.lastNonce) {
+      this.host.logger.debug?.({ node: this.node?.id, typeUrl: req.typeUrl, nonce }, 'stale nonce ignored');
+      return;
+    }
+    if (nonce !== '') this.answer(st, req);
+    this.subscribe(st, req.resourceNames);
+    this.respond(st);
+  }
+
+  private answer(st: TypeState, req: DiscoveryRequest): void {
+    if (req.errorDetail !== undefined) {
+      const error = req.errorDetail.message;
+      st.nacked = { version: st.lastVersion, error };
+      st.settle(st.lastNonce, 'nacked', error, true);
+      this.host.nacked(this, st.typeUrl, st.lastVersion, st.lastNonce, error);
+    } else {
+      st.ackedVersion = st.lastVersion;
+      st.settle(st.lastNonce, 'acked', undefined, true);
+      this.host.acked(this, st.typeUrl, st.lastVersion, st.lastNonce);
+    }
+  }
+
+  private subscribe(st: TypeState, names: readonly string[]): void {
+    if (names.length > 0) st.everNamed = true;
+    const explicit = new Set(names.filter((n) => n !== '*'));
+    st.wildcard = names.includes('*') || !st.everNamed;
+    for (const n of explicit) if (!st.names.has(n)) st.force.add(n);
+    for (const n of st.names) if (!explicit.has(n)) st.names.delete(n);
+    for (const n of explicit) st.names.add(n);
+    // Forget what was sent under names no longer subscribed, so a later re-subscription resends it.
+    for (const n of st.held.keys()) if (!st.interested(n)) st.held.delete(n);
+    for (const n of st.force) if (!st.interested(n)) st.force.delete(n);
+  }
+
+  pushAll(): void {
+    for (const typeUrl of pushOrder(this.types.keys())) {
+      const st = this.types.get(typeUrl);
+      if (st !== undefined) this.respond(st);
+    }
+  }
+
+  private respond(st: TypeState): void {
+    if (this.isBlocked || this.isClosed) return;
+    const available = this.resourcesOf(st.typeUrl);
+    if (available === undefined) return;
+    const desired: XdsResource[] = [];
+    if (st.wildcard) desired.push(...available.values());
+    else {
+      for (const n of st.names) {
+        const r = available.get(n);
+        if (r !== undefined) desired.push(r);
+      }
+    }
+    // What left the snapshot is gone from the client too (LDS/CDS by omission, RDS/EDS when unreferenced).
+    for (const n of st.held.keys()) if (!available.has(n)) st.held.delete(n);
+    const version = setVersion(desired);
+    const forced = desired.some((r) => st.force.has(r.name));
+    let toSend: XdsResource[];
+    if (requiresFullState(st.typeUrl)) {
+      const changed = version !== st.lastVersion || forced || st.awaitingFirst;
+      toSend = changed ? desired : [];
+      if (!changed) return;
+    } else {
+      toSend = desired.filter((r) => st.force.has(r.name) || st.held.get(r.name)?.version !== r.version);
+      if (toSend.length === 0) {
+        st.force.clear();
+        return;
+      }
+    }
+    if (!forced && st.nacked !== undefined && st.nacked.version === version) {
+      // The client rejected exactly this content; resending it would loop (go-control-plane#962).
+      return;
+    }
+    const nonce = this.nextNonce();
+    const now = new Date();
+    for (const r of toSend) {
+      st.held.set(r.name, {
+        version: r.version,
+        resource: r,
+        nonce,
+        state: 'sent',
+        error: undefined,
+        updatedAt: now,
+      });
+    }
+    st.force.clear();
+    st.awaitingFirst = false;
+    st.lastNonce = nonce;
+    st.lastVersion = version;
+    st.nacked = undefined;
+    const bytes = discoveryResponseBytes(version, st.typeUrl, nonce, toSend);
+    this.write(bytes, {
+      typeUrl: st.typeUrl,
+      version,
+      nonce,
+      resources: toSend.map((r) => r.name),
+      removed: [],
+    });
+  }
+}

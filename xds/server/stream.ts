@@ -1,0 +1,152 @@
+// What both ADS variants share: the call, the node from the first request, nonces, writes with back-pressure,
+// failure with a status, and clean-up. A stream whose client stops reading is marked blocked when a write is
+// refused; from then on nothing more is queued for it, and on 'drain' it recomputes from the latest snapshot.
+// So a slow client holds at most what was already written, never a backlog of intermediate states.
+
+import * as grpc from '@grpc/grpc-js';
+import type { XdsResource } from '../cache/resource.js';
+import type { SnapshotCache } from '../cache/snapshot-cache.js';
+import type { DecodedNode } from '../wire/requests.js';
+import type { NodeInfo } from './node.js';
+import { nodeInfo } from './node.js';
+import { TypeState } from './type-state.js';
+
+export interface Logger {
+  info(o: object, msg?: string): void;
+  warn(o: object, msg?: string): void;
+  debug?(o: object, msg?: string): void;
+}
+
+export type Variant = 'sotw' | 'delta';
+
+export interface PushInfo {
+  readonly typeUrl: string;
+  readonly version: string;
+  readonly nonce: string;
+  readonly resources: readonly string[];
+  readonly removed: readonly string[];
+}
+
+/** The server side of a stream: registry, counters and events. */
+export interface StreamHost {
+  readonly cache: SnapshotCache;
+  readonly logger: Logger;
+  opened(stream: AdsStream<AdsRequest>): void;
+  closed(stream: AdsStream<AdsRequest>): void;
+  acked(stream: AdsStream<AdsRequest>, typeUrl: string, version: string, nonce: string): void;
+  nacked(stream: AdsStream<AdsRequest>, typeUrl: string, version: string, nonce: string, error: string): void;
+  pushed(stream: AdsStream<AdsRequest>, info: PushInfo, bytes: number): void;
+}
+
+export interface AdsRequest {
+  readonly node: DecodedNode | undefined;
+  readonly typeUrl: string;
+}
+
+const EMPTY: ReadonlyMap<string, XdsResource> = new Map();
+
+export abstract class AdsStream<Req extends AdsRequest> {
+  node: NodeInfo | undefined;
+  readonly types = new Map<string, TypeState>();
+  private nonceCounter = 0;
+  private blocked = false;
+  private closed = false;
+
+  constructor(
+    protected readonly call: grpc.ServerDuplexStream<Req, Buffer>,
+    protected readonly host: StreamHost,
+    readonly variant: Variant,
+  ) {
+    call.on('data', (req: Req) => this.onData(req));
+    call.on('end', () => {
+      call.end();
+      this.close();
+    });
+    call.on('cancelled', () => this.close());
+    // grpc-js's own 'error' listener turns the error into the call's status; ours only frees the state.
+    call.on('error', () => this.close());
+    call.on('close', () => this.close());
+    call.on('drain', () => {
+      if (!this.blocked || this.closed) return;
+      this.blocked = false;
+      this.pushAll();
+    });
+  }
+
+  /** Handles one request of a stream whose node is known. */
+  protected abstract handle(req: Req): void;
+  /** Brings every type up to date with the node's snapshot, in make-before-break order. */
+  abstract pushAll(): void;
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  protected get isBlocked(): boolean {
+    return this.blocked;
+  }
+
+  private onData(req: Req): void {
+    if (this.closed) return;
+    try {
+      if (req.typeUrl === '') {
+        this.fail(grpc.status.INVALID_ARGUMENT, 'type_url is required on ADS');
+        return;
+      }
+      if (this.node === undefined) {
+        if (req.node === undefined || req.node.id === '') {
+          this.fail(grpc.status.INVALID_ARGUMENT, 'the first request must carry node.id');
+          return;
+        }
+        this.node = nodeInfo(req.node);
+        this.host.opened(this);
+        if (this.closed) return;
+      }
+      this.handle(req);
+    } catch (err) {
+      this.host.logger.warn({ err: String(err), node: this.node?.id }, 'xDS request failed');
+      this.fail(grpc.status.INTERNAL, 'internal error');
+    }
+  }
+
+  protected typeState(typeUrl: string): TypeState {
+    let st = this.types.get(typeUrl);
+    if (st === undefined) {
+      st = new TypeState(typeUrl);
+      this.types.set(typeUrl, st);
+    }
+    return st;
+  }
+
+  /** The node's published resources of a type; undefined while the node has no snapshot at all (then nothing
+   *  is answered: an empty LDS/CDS answer would wipe a proxy's config before its real config is known). */
+  protected resourcesOf(typeUrl: string): ReadonlyMap<string, XdsResource> | undefined {
+    if (this.node === undefined) return undefined;
+    const snap = this.host.cache.publishedSnapshot(this.node.id);
+    return snap === undefined ? undefined : (snap.get(typeUrl) ?? EMPTY);
+  }
+
+  protected nextNonce(): string {
+    this.nonceCounter += 1;
+    return String(this.nonceCounter);
+  }
+
+  /** Writes a response; a refused write blocks further writes until 'drain'. */
+  protected write(bytes: Buffer, info: PushInfo): void {
+    if (!this.call.write(bytes)) this.blocked = true;
+    this.host.pushed(this, info, bytes.length);
+  }
+
+  protected fail(code: grpc.status, details: string): void {
+    this.host.logger.warn({ node: this.node?.id, code, details }, 'failing xDS stream');
+    this.call.emit('error', Object.assign(new Error(details), { code, details }));
+    this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.types.clear();
+    this.host.closed(this);
+  }
+}
