@@ -1,0 +1,64 @@
+// The control plane for `bench:xds --server direct`: the same MeshXds + SnapshotCache + startXdsServer that
+// `smi-mesh serve` runs, fed by generateMesh instead of YAML files, as a child process (forked with IPC) so its
+// CPU and memory are measured apart from the clients.
+//
+// Why it exists: `serve` re-reads and re-parses every file of the directory on each change (src/serve/
+// file-source.ts), which on the synthetic mesh takes seconds, after the watcher's 100 ms quiet time; that would
+// be all the benchmark measured. Here a change is `mutateSplitWeight` + `MeshXds.update()`, the same code path
+// from the Store on.
+//
+// Protocol (IPC messages): child → parent {type: 'listening', port, proxies, compileMs}; parent → child
+// {type: 'mutate', index}, answered by {type: 'mutated', split, pushed, ms}; {type: 'stats'} answered by
+// {type: 'stats', stats}; {type: 'stop'} ends the process.
+
+import { z } from 'zod';
+import { SnapshotCache } from '../xds/cache/snapshot-cache.js';
+import { startXdsServer } from '../xds/server/server.js';
+import { MeshXds } from '../src/serve/mesh-xds.js';
+import { generateMesh } from './synthetic.js';
+import type { SyntheticParams } from './synthetic.js';
+import { mutateSplitWeight } from './synthetic.js';
+
+const command = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('mutate'), index: z.number().int() }),
+  z.object({ type: z.literal('stats') }),
+  z.object({ type: z.literal('stop') }),
+]);
+
+function send(message: object): void {
+  process.send?.(message);
+}
+
+async function main(): Promise<void> {
+  const params = JSON.parse(process.argv[2] ?? '{}') as Partial<SyntheticParams>;
+  const debounceMs = Number(process.argv[3] ?? '10');
+  const { store } = generateMesh(params);
+  const cache = new SnapshotCache({ debounceMs });
+  const mesh = new MeshXds(store, cache);
+  const initial = mesh.update();
+  const server = await startXdsServer('127.0.0.1:0', {
+    cache,
+    onStreamOpen: (node) => {
+      // As serve does: a node asking for another flavour is re-rendered (the bench's clients are all Envoy).
+      mesh.nodeConnected(node);
+    },
+  });
+  send({ type: 'listening', port: server.port, proxies: initial.proxies, compileMs: initial.ms });
+
+  process.on('message', (raw: unknown) => {
+    const msg = command.parse(raw);
+    if (msg.type === 'mutate') {
+      const split = mutateSplitWeight(store, msg.index);
+      const r = mesh.update();
+      send({ type: 'mutated', split, pushed: r.pushed.length, ms: r.ms });
+    } else if (msg.type === 'stats') {
+      send({ type: 'stats', stats: server.xds.stats() });
+    } else {
+      void server.close().then(() => process.exit(0));
+    }
+  });
+  // The parent going away ends the child too (IPC channel closed).
+  process.on('disconnect', () => process.exit(0));
+}
+
+await main();

@@ -1,0 +1,376 @@
+// The xDS push benchmark (not a test): N simulated ADS clients against the control plane on a synthetic mesh.
+// Connect them, wait until every one has ACKed its initial configuration, change one TrafficSplit weight, and
+// measure the time until every affected client has received the push and ACKed it; count clients that received
+// anything although nothing of theirs changed (there should be none). The control plane runs as its own process
+// (bench/xds-control-plane.ts), so its CPU seconds and RSS come from /proc apart from the clients'.
+//
+//   npm run bench:xds                              # 1000 then 5000 clients, direct server
+//   npm run bench:xds -- --clients 200             # one scenario
+//   npm run bench:xds -- --server serve            # the real `smi-mesh serve` on YAML files
+//   npm run bench:xds -- --cpu-prof                # profile the server (bench/out/prof/)
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { loadFiles } from '../src/files/load.js';
+import { MeshCompiler } from '../src/compile/compiler.js';
+import { ChannelPool, LoadClient } from './ads-load-client.js';
+import type { Variant } from './ads-load-client.js';
+import type { ProcSample } from './proc-stats.js';
+import { sampleProcess } from './proc-stats.js';
+import { compareCompiled } from './same-proxies.js';
+import { DEFAULT_PARAMS, generateMesh, mutateSplitWeight } from './synthetic.js';
+import type { SyntheticParams } from './synthetic.js';
+import { splitFile, splitYaml, writeMeshYaml } from './synthetic-yaml.js';
+import type { ChangeInfo, ControlPlane } from './xds-control-plane.js';
+import { startDirect, startServe } from './xds-control-plane.js';
+import { markdown, writeJson } from './xds-report.js';
+import type { ScenarioResult } from './xds-report.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+// dist/bench/xds.js → the repository root
+const repoRoot = join(here, '..', '..');
+
+const gc: (() => void) | undefined = (() => {
+  v8.setFlagsFromString('--expose_gc');
+  const f: unknown = runInNewContext('gc');
+  return typeof f === 'function' ? (f as () => void) : undefined;
+})();
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export interface Options {
+  readonly server: 'direct' | 'serve';
+  readonly connections: number;
+  readonly batch: number;
+  readonly variants: 'mixed' | Variant;
+  readonly splitIndex: number;
+  readonly debounceMs: number;
+  readonly cpuProf: boolean;
+  readonly checkYaml: boolean;
+  readonly mesh: Partial<SyntheticParams>;
+}
+
+/** The mesh for N clients: the default mesh, grown to at least N pods (two per Service). */
+function meshFor(clients: number, overrides: Partial<SyntheticParams>): SyntheticParams {
+  const pods = Math.max(DEFAULT_PARAMS.pods, clients);
+  return { ...DEFAULT_PARAMS, pods, services: Math.max(DEFAULT_PARAMS.services, pods / 2), ...overrides };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] ?? Number.NaN;
+}
+
+/** Every `step`-th meshed proxy, so the clients spread over the whole mesh rather than its first namespaces. */
+function pickClients(proxies: readonly string[], n: number): string[] {
+  if (n > proxies.length) throw new Error(`${n} clients but only ${proxies.length} meshed proxies`);
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(proxies[Math.floor((i * proxies.length) / n)] ?? '');
+  return out;
+}
+
+interface Plan {
+  readonly params: SyntheticParams;
+  readonly clients: readonly string[];
+  readonly expected: ReadonlySet<string>;
+  readonly proxies: number;
+  readonly split: string;
+  readonly splitRebuilt: Record<string, number>;
+  readonly yamlDir?: string;
+  readonly yamlFiles?: number;
+  readonly splitPath?: string;
+  readonly splitText?: string;
+  readonly yamlCheck?: { proxies: number; differing: number };
+}
+
+/**
+ * What the change should reach, computed with the product's own compiler on a copy of the mesh: the proxies whose
+ * resources the change alters, among the chosen clients.
+ */
+async function plan(n: number, options: Options): Promise<Plan> {
+  const params = meshFor(n, options.mesh);
+  const { store } = generateMesh(params);
+  const compiler = new MeshCompiler(store);
+  const first = compiler.compile();
+  const proxies = [...first.proxies.keys()].sort();
+  const clients = pickClients(proxies, n);
+  let yaml: Pick<Plan, 'yamlDir' | 'yamlFiles' | 'splitPath' | 'splitText' | 'yamlCheck'> = {};
+  if (options.server === 'serve') {
+    const dir = mkdtempSync(join(os.tmpdir(), 'smi-bench-xds-'));
+    const files = writeMeshYaml(store, dir);
+    let yamlCheck: Plan['yamlCheck'];
+    if (options.checkYaml) {
+      process.stderr.write('bench: checking that the YAML compiles to the same proxies ...\n');
+      const loaded = await loadFiles([dir]);
+      if (loaded.fileErrors.length > 0)
+        throw new Error(`YAML errors: ${JSON.stringify(loaded.fileErrors[0])}`);
+      const c = compareCompiled(store, loaded.store);
+      if (c.differingCount > 0)
+        throw new Error(`YAML mesh differs in ${c.differingCount} proxies: ${c.differing.join(', ')}`);
+      yamlCheck = { proxies: c.proxies, differing: c.differingCount };
+    }
+    yaml = { yamlDir: dir, yamlFiles: files, ...(yamlCheck !== undefined ? { yamlCheck } : {}) };
+  }
+  const split = mutateSplitWeight(store, options.splitIndex);
+  const second = compiler.compile();
+  const changed = new Set(second.changed);
+  const expected = new Set(clients.filter((c) => changed.has(c)));
+  if (yaml.yamlDir !== undefined) {
+    const s = store.TrafficSplit.get(split);
+    if (s === undefined) throw new Error(`split ${split} vanished`);
+    yaml = { ...yaml, splitPath: join(yaml.yamlDir, splitFile(s)), splitText: splitYaml(s) };
+  }
+  return {
+    params,
+    clients,
+    expected,
+    proxies: proxies.length,
+    split,
+    splitRebuilt: { ...second.rebuilt },
+    ...yaml,
+  };
+}
+
+async function startControlPlane(
+  p: Plan,
+  options: Options,
+): Promise<ControlPlane & { stats?: () => Promise<Record<string, number>> }> {
+  const profDir = join(repoRoot, 'bench', 'out', 'prof');
+  const execArgv = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  if (options.server === 'direct') {
+    return startDirect({
+      entry: join(here, 'xds-server.js'),
+      params: p.params,
+      debounceMs: options.debounceMs,
+      execArgv,
+      splitIndex: options.splitIndex,
+    });
+  }
+  if (p.yamlDir === undefined || p.splitPath === undefined || p.splitText === undefined)
+    throw new Error('no manifests written');
+  return startServe({
+    repoRoot,
+    dir: p.yamlDir,
+    debounceMs: options.debounceMs,
+    execArgv,
+    splitPath: p.splitPath,
+    splitText: p.splitText,
+  });
+}
+
+/** Resolves once `done()` holds and no client received anything for `quietMs`; rejects after `timeoutMs`. */
+async function settle(
+  clients: readonly LoadClient[],
+  done: () => boolean,
+  quietMs: number,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const start = performance.now();
+  for (;;) {
+    const now = performance.now();
+    const last = clients.reduce((m, c) => Math.max(m, c.lastAt), 0);
+    if (done() && now - last >= quietMs) return;
+    if (now - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+async function runScenario(n: number, options: Options): Promise<ScenarioResult> {
+  process.stderr.write(
+    `bench: ${n} clients: planning (compiling the mesh to find what the change reaches) ...\n`,
+  );
+  const p = await plan(n, options);
+  gc?.();
+  process.stderr.write(
+    `bench: ${p.proxies} proxies; split ${p.split} reaches ${p.expected.size} of the ${n} clients; starting the control plane (${options.server}) ...\n`,
+  );
+  const t0 = performance.now();
+  const cp = await startControlPlane(p, options);
+  const clients: LoadClient[] = [];
+  const pool = new ChannelPool(cp.address, options.connections);
+  try {
+    const startupMs = performance.now() - t0;
+    const atListen = sampleProcess(cp.pid);
+
+    // Connect in batches: each waits until the previous batch has its clusters and listeners.
+    const c0 = performance.now();
+    for (let i = 0; i < p.clients.length; i += options.batch) {
+      const batch: LoadClient[] = [];
+      for (const id of p.clients.slice(i, i + options.batch)) {
+        const k = clients.length;
+        const variant: Variant =
+          options.variants === 'mixed' ? (k % 2 === 0 ? 'sotw' : 'delta') : options.variants;
+        const c = new LoadClient(pool.take(), id, variant, () => undefined);
+        clients.push(c);
+        batch.push(c);
+      }
+      await settle(batch, () => batch.every((c) => c.started), 0, 300_000, 'a batch of clients to start');
+    }
+    await settle(clients, () => clients.every((c) => c.started), 2000, 300_000, 'the initial configuration');
+    const connectMs = clients.reduce((m, c) => Math.max(m, c.lastAt), 0) - c0;
+    const failed = clients.filter((c) => c.status !== undefined);
+    if (failed.length > 0)
+      throw new Error(`${failed.length} streams ended: ${failed[0]?.status?.details ?? ''}`);
+    const beforeChange = sampleProcess(cp.pid);
+    const initialBytes = clients.reduce((s, c) => s + c.bytes, 0);
+    const initialResponses = clients.reduce((s, c) => s + c.responses, 0);
+    const statsBefore = await cp.stats?.();
+
+    // The change.
+    for (const c of clients) c.mark();
+    gc?.();
+    const changeT0 = performance.now();
+    const info: ChangeInfo = await cp.change();
+    const byId = new Map(clients.map((c) => [c.nodeId, c]));
+    await settle(
+      clients,
+      () => [...p.expected].every((id) => (byId.get(id)?.sinceMark.length ?? 0) > 0),
+      1000,
+      120_000,
+      'the push to reach every affected client',
+    );
+    const afterChange = sampleProcess(cp.pid);
+    const statsAfter = await cp.stats?.();
+
+    const latencies: number[] = [];
+    const firstReceived: number[] = [];
+    let changeBytes = 0;
+    let changeResponses = 0;
+    const unexpected: string[] = [];
+    for (const c of clients) {
+      changeBytes += c.sinceMark.reduce((s, r) => s + r.bytes, 0);
+      changeResponses += c.sinceMark.length;
+      if (!p.expected.has(c.nodeId)) {
+        if (c.sinceMark.length > 0) unexpected.push(c.nodeId);
+        continue;
+      }
+      const last = c.sinceMark.reduce((m, r) => Math.max(m, r.ackedAt), 0);
+      const first = c.sinceMark.reduce((m, r) => Math.min(m, r.receivedAt), Infinity);
+      latencies.push(last - changeT0);
+      firstReceived.push(first - changeT0);
+    }
+    latencies.sort((a, b) => a - b);
+    firstReceived.sort((a, b) => a - b);
+    const changeTypes = new Map<string, number>();
+    for (const c of clients)
+      for (const r of c.sinceMark) changeTypes.set(r.typeUrl, (changeTypes.get(r.typeUrl) ?? 0) + 1);
+
+    const peak = sampleProcess(cp.pid);
+    const diffWritten = (a: ProcSample, b: ProcSample): number | undefined =>
+      a.writtenBytes === undefined || b.writtenBytes === undefined
+        ? undefined
+        : b.writtenBytes - a.writtenBytes;
+    return {
+      clients: n,
+      server: options.server,
+      connections: options.connections,
+      variants: options.variants,
+      mesh: p.params,
+      proxies: p.proxies,
+      split: p.split,
+      splitRebuilt: p.splitRebuilt,
+      affected: p.expected.size,
+      received: latencies.length,
+      unexpected: unexpected.length,
+      unexpectedExamples: unexpected.slice(0, 5),
+      latencyMs: {
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+        max: latencies[latencies.length - 1] ?? Number.NaN,
+      },
+      firstResponseMs: {
+        p50: percentile(firstReceived, 50),
+        p99: percentile(firstReceived, 99),
+        max: firstReceived[firstReceived.length - 1] ?? Number.NaN,
+      },
+      change: info,
+      changeResponses,
+      changeResponseTypes: Object.fromEntries(changeTypes),
+      bytes: {
+        initial: initialBytes,
+        initialResponses,
+        change: changeBytes,
+        initialWritten: diffWritten(atListen, beforeChange),
+        changeWritten: diffWritten(beforeChange, afterChange),
+      },
+      serverStats:
+        statsBefore !== undefined && statsAfter !== undefined
+          ? { before: statsBefore, after: statsAfter }
+          : undefined,
+      cpuSeconds: {
+        startup: atListen.cpuSeconds,
+        initialConnect: beforeChange.cpuSeconds - atListen.cpuSeconds,
+        change: afterChange.cpuSeconds - beforeChange.cpuSeconds,
+      },
+      rssMB: { atListen: atListen.rssMB, afterConnect: beforeChange.rssMB, peak: peak.peakRssMB },
+      timesMs: { startup: startupMs, connect: connectMs },
+      yaml: p.yamlDir !== undefined ? { files: p.yamlFiles ?? 0, check: p.yamlCheck } : undefined,
+    };
+  } finally {
+    for (const c of clients) c.close();
+    pool.close();
+    await cp.stop();
+    if (p.yamlDir !== undefined) rmSync(p.yamlDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      clients: { type: 'string', multiple: true },
+      server: { type: 'string' },
+      connections: { type: 'string' },
+      batch: { type: 'string' },
+      variant: { type: 'string' },
+      split: { type: 'string' },
+      'debounce-ms': { type: 'string' },
+      'cpu-prof': { type: 'boolean' },
+      'skip-yaml-check': { type: 'boolean' },
+      services: { type: 'string' },
+      pods: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const int = (s: string | undefined, fallback: number): number => {
+    if (s === undefined) return fallback;
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`not a non-negative integer: ${s}`);
+    return n;
+  };
+  const server = values.server ?? 'direct';
+  if (server !== 'direct' && server !== 'serve') throw new Error('--server is direct or serve');
+  const variants = values.variant ?? 'mixed';
+  if (variants !== 'mixed' && variants !== 'sotw' && variants !== 'delta')
+    throw new Error('--variant is mixed, sotw or delta');
+  const mesh: Partial<SyntheticParams> = {
+    ...(values.services !== undefined ? { services: int(values.services, 0) } : {}),
+    ...(values.pods !== undefined ? { pods: int(values.pods, 0) } : {}),
+  };
+  const options: Options = {
+    server,
+    connections: Math.max(1, int(values.connections, 50)),
+    batch: Math.max(1, int(values.batch, 250)),
+    variants,
+    splitIndex: int(values.split, 0),
+    debounceMs: int(values['debounce-ms'], 10),
+    cpuProf: values['cpu-prof'] === true,
+    checkYaml: values['skip-yaml-check'] !== true,
+    mesh,
+  };
+  const counts = (values.clients ?? ['1000', '5000']).map((s) => Math.max(1, int(s, 0)));
+  const results: ScenarioResult[] = [];
+  for (const n of counts) results.push(await runScenario(n, options));
+  process.stdout.write(`${markdown(results)}\n`);
+  const outFile = values.out ?? join(repoRoot, 'bench', 'out', 'xds.json');
+  writeJson(outFile, results);
+  process.stderr.write(`bench: wrote ${outFile}\n`);
+}
+
+await main();
