@@ -6,6 +6,7 @@ import type { MeshFlags } from './options.js';
 import { meshOptions } from './options.js';
 import type { Flavour } from '../render/common/types.js';
 import { runCompile } from './compile.js';
+import { addBootstrapCommand } from './bootstrap.js';
 import type { ServeFlags } from './serve.js';
 import { runServe } from './serve.js';
 import { MeshCa } from '../certs/ca.js';
@@ -84,6 +85,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       );
     },
   );
+
+  addBootstrapCommand(program, io, (c) => (code = c));
 
   const serve = program
     .command('serve')
