@@ -1,7 +1,8 @@
 // What both ADS variants share: the call, the node from the first request, nonces, writes with back-pressure,
-// failure with a status, and clean-up. A stream whose client stops reading is marked blocked when a write is
-// refused; from then on nothing more is queued for it, and on 'drain' it recomputes from the latest snapshot.
-// So a slow client holds at most what was already written, never a backlog of intermediate states.
+// failure with a status, and clean-up. A stream whose client stops reading is marked blocked once a few writes
+// are outstanding (not yet handed to HTTP/2); from then on nothing more is queued for it, and when its writes
+// complete it recomputes from the latest snapshot. So a slow client holds at most MAX_OUTSTANDING responses,
+// never a backlog of intermediate states, and no other stream waits for it.
 
 import * as grpc from '@grpc/grpc-js';
 import type { XdsResource } from '../cache/resource.js';
@@ -45,11 +46,14 @@ export interface AdsRequest {
 
 const EMPTY: ReadonlyMap<string, XdsResource> = new Map();
 
+/** Responses written but not yet taken by HTTP/2 before a stream counts as blocked (grpc-js would buffer 16). */
+const MAX_OUTSTANDING = 4;
+
 export abstract class AdsStream<Req extends AdsRequest> {
   node: NodeInfo | undefined;
   readonly types = new Map<string, TypeState>();
   private nonceCounter = 0;
-  private blocked = false;
+  private outstanding = 0;
   private closed = false;
 
   constructor(
@@ -66,11 +70,6 @@ export abstract class AdsStream<Req extends AdsRequest> {
     // grpc-js's own 'error' listener turns the error into the call's status; ours only frees the state.
     call.on('error', () => this.close());
     call.on('close', () => this.close());
-    call.on('drain', () => {
-      if (!this.blocked || this.closed) return;
-      this.blocked = false;
-      this.pushAll();
-    });
   }
 
   /** Handles one request of a stream whose node is known. */
@@ -83,7 +82,7 @@ export abstract class AdsStream<Req extends AdsRequest> {
   }
 
   protected get isBlocked(): boolean {
-    return this.blocked;
+    return this.outstanding >= MAX_OUTSTANDING;
   }
 
   private onData(req: Req): void {
@@ -131,9 +130,14 @@ export abstract class AdsStream<Req extends AdsRequest> {
     return String(this.nonceCounter);
   }
 
-  /** Writes a response; a refused write blocks further writes until 'drain'. */
+  /** Writes a response; when it completes and the stream was blocked, catches up with the latest state. */
   protected write(bytes: Buffer, info: PushInfo): void {
-    if (!this.call.write(bytes)) this.blocked = true;
+    this.outstanding += 1;
+    this.call.write(bytes, () => {
+      const wasBlocked = this.isBlocked;
+      this.outstanding -= 1;
+      if (wasBlocked && !this.isBlocked && !this.closed) this.pushAll();
+    });
     this.host.pushed(this, info, bytes.length);
   }
 

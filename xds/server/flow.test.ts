@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { AdsClient } from '../client/ads-client.js';
+import { SnapshotCache } from '../cache/snapshot-cache.js';
+import { xdsResource } from '../cache/resource.js';
+import { encodeJson } from '../proto/json.js';
+import type { TestServer } from '../test-support.js';
+import { cluster, expectNone, names, snapshot, T, testServer, until } from '../test-support.js';
+import type { NodeInfo } from './node.js';
+
+/** A cluster carrying `kb` KiB of payload, to fill flow-control windows quickly. */
+function bigCluster(name: string, tag: number, kb: number) {
+  const json = { '@type': T.cluster, name, alt_stat_name: `${tag}-${'x'.repeat(kb * 1024)}` };
+  return xdsResource(T.cluster, name, encodeJson(json));
+}
+
+describe('push flow', () => {
+  let srv: TestServer | undefined;
+  const clients: AdsClient[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    await srv?.close();
+    srv = undefined;
+  });
+
+  it('coalesces a burst of snapshot changes into one push', async () => {
+    srv = await testServer({ cache: new SnapshotCache({ debounceMs: 20, maxDelayMs: 500 }) });
+    srv.cache.setSnapshot('n1', snapshot(cluster('a')));
+    const c = AdsClient.connect(srv.address, { id: 'n1' });
+    clients.push(c);
+    c.subscribe(T.cluster, ['*']);
+    await c.next(T.cluster);
+    for (let i = 0; i < 50; i++)
+      srv.cache.setSnapshot('n1', snapshot(cluster('a', `${i + 2}s`), cluster(`c${i}`)));
+    const r = await c.next(T.cluster);
+    expect(names(r)).toEqual(['a', 'c49']);
+    await expectNone(c, () => true, 150);
+    expect(c.responses).toHaveLength(2);
+  });
+
+  it('a steady trickle of changes is still delivered within maxDelayMs', async () => {
+    const cache = new SnapshotCache({ debounceMs: 30, maxDelayMs: 60 });
+    const deliveries: number[] = [];
+    cache.watch(() => deliveries.push(Date.now()));
+    const start = Date.now();
+    for (let i = 0; i < 12; i++) {
+      cache.setSnapshot('n', snapshot(cluster(`c${i}`)));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await until(() => deliveries.length > 0 && Date.now() - start > 200);
+    // Changes every 10 ms never leave 30 ms of quiet, yet the first delivery comes by the 60 ms deadline.
+    expect(deliveries[0]).toBeDefined();
+    expect((deliveries[0] ?? 0) - start).toBeLessThan(100);
+    expect(deliveries.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a client that never reads does not block another one, and its backlog does not grow', async () => {
+    srv = await testServer();
+    const server = srv;
+    server.cache.setSnapshot('slow', snapshot(bigCluster('big', 0, 256)));
+    server.cache.setSnapshot('fast', snapshot(cluster('a')));
+    const slow = AdsClient.connect(server.address, { id: 'slow' }, { paused: true });
+    const fast = AdsClient.connect(server.address, { id: 'fast' });
+    clients.push(slow, fast);
+    slow.subscribe(T.cluster, ['*']);
+    fast.subscribe(T.cluster, ['*']);
+    await fast.next(T.cluster);
+    let slowPushes = 0;
+    server.xds.on('push', (e: { node: NodeInfo }) => {
+      if (e.node.id === 'slow') slowPushes += 1;
+    });
+    const rounds = 60;
+    for (let i = 1; i <= rounds; i++) {
+      server.cache.setSnapshot('slow', snapshot(bigCluster('big', i, 256)));
+      server.cache.flush();
+    }
+    // The stuck stream took a bounded number of writes, then none: it is blocked, not buffering.
+    expect(slowPushes).toBeGreaterThan(0);
+    expect(slowPushes).toBeLessThan(rounds / 2);
+    server.cache.setSnapshot('fast', snapshot(cluster('a', '9s')));
+    const t0 = performance.now();
+    await fast.next(T.cluster, 2000);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    // Once it reads again it catches up to the latest state, skipping the intermediate ones.
+    slow.resume();
+    const last = bigCluster('big', rounds, 256);
+    await slow.waitFor(
+      (r) =>
+        r.resources[0]?.value.length === last.value.length &&
+        Buffer.from(r.resources[0].value).equals(Buffer.from(last.value)),
+      5000,
+    );
+    expect(slow.responses.length).toBeLessThan(rounds / 2);
+  });
+
+  it('frees per-stream state when the client goes away', async () => {
+    const closed: string[] = [];
+    srv = await testServer({ onStreamClose: (n) => closed.push(n.id) });
+    const server = srv;
+    server.cache.setSnapshot('n1', snapshot(cluster('a')));
+    const c = AdsClient.connect(server.address, { id: 'n1' });
+    const d = AdsClient.connect(server.address, { id: 'n1' }, { variant: 'delta' });
+    c.subscribe(T.cluster, ['*']);
+    d.subscribe(T.cluster, ['*']);
+    await c.next(T.cluster);
+    await d.next(T.cluster);
+    expect(server.xds.stats().streams).toBe(2);
+    expect(server.xds.connectedNodes().map((n) => n.id)).toEqual(['n1']);
+    c.close();
+    d.close();
+    await until(() => server.xds.stats().streams === 0);
+    expect(server.xds.connectedNodes()).toEqual([]);
+    expect(closed).toEqual(['n1', 'n1']);
+    expect(server.xds.nacks('n1').size).toBe(0);
+  });
+
+  it('onStreamOpen may set the first snapshot; the first answer carries it', async () => {
+    srv = await testServer({
+      onStreamOpen: (n) => srv?.cache.setSnapshot(n.id, snapshot(cluster(`for-${n.id}`))),
+    });
+    const c = AdsClient.connect(srv.address, { id: 'late' });
+    clients.push(c);
+    c.subscribe(T.cluster, []);
+    expect(names(await c.next(T.cluster))).toEqual(['for-late']);
+  });
+});
