@@ -10,9 +10,8 @@ import type { JsonObject } from '../../xds/proto/json.js';
 import { FILTERS, TYPES, typed } from '../render/common/json.js';
 import type { Flavour, SidecarPorts } from '../render/common/types.js';
 import { CERT_PROVIDER_INSTANCE, SERVER_LISTENER_TEMPLATE } from '../render/grpc/names.js';
+import { FLAVOUR_METADATA } from '../serve/node-metadata.js';
 
-/** Node metadata key naming the rendering a node wants (the xDS server picks the flavour by it). */
-export const FLAVOUR_METADATA_KEY = 'smi-mesh.io/flavour';
 /** Name of the Envoy bootstrap's static cluster that leads to the control plane. */
 export const XDS_CLUSTER = 'xds';
 /** How often gRPC's file_watcher re-reads the certificate files (rotation tools rewrite them in place). */
@@ -54,7 +53,7 @@ function nodeMetadata(node: ProxyNode, flavour: Flavour): Record<string, string>
     namespace: node.namespace,
     pod: node.pod,
     service_account: node.serviceAccount,
-    [FLAVOUR_METADATA_KEY]: flavour,
+    [FLAVOUR_METADATA]: flavour,
   };
 }
 

@@ -12,10 +12,8 @@ import type { Flavour, ProxyResources, RenderDiagnostic } from '../render/common
 import type { StoreView } from '../store/store.js';
 import type { MeshModel, ObjectStatus, TranslateOptions } from '../translate/model.js';
 import type { SecretSource } from './sds.js';
+import { FLAVOUR_METADATA } from './node-metadata.js';
 import { snapshotOf } from './snapshots.js';
-
-/** Node metadata key naming the flavour a node wants; `smi-mesh bootstrap` writes it. */
-export const FLAVOUR_METADATA = 'smi-mesh.io/flavour';
 
 /** The flavour a connecting node asks for: its metadata, else its user agent (gRPC libraries vs Envoy). */
 export function flavourOfNode(node: NodeInfo): Flavour {
