@@ -20,4 +20,5 @@ export type {
   ReceivedResponse,
 } from './client/ads-client.js';
 export { AdsClient } from './client/ads-client.js';
+export { fetchClientStatus } from './client/csds-client.js';
 export { TYPE_URLS } from './proto/registry.js';

@@ -134,9 +134,10 @@ export class XdsServer extends EventEmitter {
     return this.reports.get(nodeId);
   }
 
+  /** Stops pushing and ends every ADS stream with UNAVAILABLE, so clients reconnect elsewhere at once. */
   close(): void {
     this.unwatch();
-    for (const s of [...this.streams]) s.close();
+    for (const s of [...this.streams]) s.end(grpc.status.UNAVAILABLE, 'xDS server shutting down');
   }
 
   private onChange(nodeIds: ReadonlySet<string>): void {

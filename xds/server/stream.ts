@@ -147,6 +147,13 @@ export abstract class AdsStream<Req extends AdsRequest> {
     this.close();
   }
 
+  /** Ends the call with a status (server shutdown) and frees the stream's state. */
+  end(code: grpc.status, details: string): void {
+    if (this.closed) return;
+    this.call.emit('error', Object.assign(new Error(details), { code, details }));
+    this.close();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
