@@ -54,14 +54,14 @@ function stopChild(child: ChildProcess, graceful: () => void): Promise<void> {
 
 const logLine = z.looseObject({ msg: z.string(), time: z.number().optional() });
 
-/** `smi-mesh serve` on a directory of manifests; `change` rewrites `splitPath` with `splitText`. */
+/** `smi-mesh serve` on a directory of manifests; the i-th `change` rewrites `splitPath` with `splitTexts[i]`. */
 export async function startServe(options: {
   readonly repoRoot: string;
   readonly dir: string;
   readonly debounceMs: number;
   readonly execArgv: readonly string[];
   readonly splitPath: string;
-  readonly splitText: string;
+  readonly splitTexts: readonly string[];
 }): Promise<ControlPlane> {
   const child = spawn(
     process.execPath,
@@ -105,6 +105,7 @@ export async function startServe(options: {
       }
     });
   });
+  let changes = 0;
   return {
     pid,
     address,
@@ -119,7 +120,8 @@ export async function startServe(options: {
             watchAndReloadMs: p.time !== undefined && p.ms !== undefined ? p.time - p.ms - wallT0 : undefined,
           });
         };
-        writeFileSync(options.splitPath, options.splitText);
+        writeFileSync(options.splitPath, options.splitTexts[changes % options.splitTexts.length] ?? '');
+        changes++;
       }),
     stop: () => stopChild(child, () => child.kill('SIGINT')),
   };

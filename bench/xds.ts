@@ -51,6 +51,9 @@ export interface Options {
   readonly splitIndex: number;
   readonly debounceMs: number;
   readonly cpuProf: boolean;
+  /** Changes applied and not measured (the first update after start-up runs colder code), then measured. */
+  readonly warmup: number;
+  readonly runs: number;
   readonly checkYaml: boolean;
   readonly mesh: Partial<SyntheticParams>;
 }
@@ -85,7 +88,8 @@ interface Plan {
   readonly yamlDir?: string;
   readonly yamlFiles?: number;
   readonly splitPath?: string;
-  readonly splitText?: string;
+  /** The split's file text after each change, in order (serve). */
+  readonly splitTexts?: readonly string[];
   readonly yamlCheck?: { proxies: number; differing: number };
 }
 
@@ -100,7 +104,7 @@ async function plan(n: number, options: Options): Promise<Plan> {
   const first = compiler.compile();
   const proxies = [...first.proxies.keys()].sort();
   const clients = pickClients(proxies, n);
-  let yaml: Pick<Plan, 'yamlDir' | 'yamlFiles' | 'splitPath' | 'splitText' | 'yamlCheck'> = {};
+  let yaml: Pick<Plan, 'yamlDir' | 'yamlFiles' | 'splitPath' | 'splitTexts' | 'yamlCheck'> = {};
   if (options.server === 'serve') {
     const dir = mkdtempSync(join(os.tmpdir(), 'smi-bench-xds-'));
     const files = writeMeshYaml(store, dir);
@@ -117,22 +121,37 @@ async function plan(n: number, options: Options): Promise<Plan> {
     }
     yaml = { yamlDir: dir, yamlFiles: files, ...(yamlCheck !== undefined ? { yamlCheck } : {}) };
   }
-  const split = mutateSplitWeight(store, options.splitIndex);
-  const second = compiler.compile();
-  const changed = new Set(second.changed);
-  const expected = new Set(clients.filter((c) => changed.has(c)));
+  // Every change moves weight in the same split, so each reaches the same proxies; checked here.
+  let split = '';
+  let expected: Set<string> | undefined;
+  let rebuilt: Record<string, number> = {};
+  const texts: string[] = [];
+  for (let i = 0; i < options.warmup + options.runs; i++) {
+    split = mutateSplitWeight(store, options.splitIndex);
+    const next = compiler.compile();
+    const changed = new Set(next.changed);
+    const reached = new Set(clients.filter((c) => changed.has(c)));
+    if (expected === undefined) {
+      expected = reached;
+      rebuilt = { ...next.rebuilt };
+    } else if (reached.size !== expected.size || [...reached].some((c) => !(expected?.has(c) ?? false))) {
+      throw new Error(`change ${i + 1} of ${split} reaches other proxies than the first`);
+    }
+    const s = store.TrafficSplit.get(split);
+    if (s !== undefined) texts.push(splitYaml(s));
+  }
   if (yaml.yamlDir !== undefined) {
     const s = store.TrafficSplit.get(split);
     if (s === undefined) throw new Error(`split ${split} vanished`);
-    yaml = { ...yaml, splitPath: join(yaml.yamlDir, splitFile(s)), splitText: splitYaml(s) };
+    yaml = { ...yaml, splitPath: join(yaml.yamlDir, splitFile(s)), splitTexts: texts };
   }
   return {
     params,
     clients,
-    expected,
+    expected: expected ?? new Set(),
     proxies: proxies.length,
     split,
-    splitRebuilt: { ...second.rebuilt },
+    splitRebuilt: rebuilt,
     ...yaml,
   };
 }
@@ -152,7 +171,7 @@ async function startControlPlane(
       splitIndex: options.splitIndex,
     });
   }
-  if (p.yamlDir === undefined || p.splitPath === undefined || p.splitText === undefined)
+  if (p.yamlDir === undefined || p.splitPath === undefined || p.splitTexts === undefined)
     throw new Error('no manifests written');
   return startServe({
     repoRoot,
@@ -160,7 +179,7 @@ async function startControlPlane(
     debounceMs: options.debounceMs,
     execArgv,
     splitPath: p.splitPath,
-    splitText: p.splitText,
+    splitTexts: p.splitTexts,
   });
 }
 
@@ -222,51 +241,79 @@ async function runScenario(n: number, options: Options): Promise<ScenarioResult>
     const initialBytes = clients.reduce((s, c) => s + c.bytes, 0);
     const initialResponses = clients.reduce((s, c) => s + c.responses, 0);
     const statsBefore = await cp.stats?.();
-
-    // The change.
-    for (const c of clients) c.mark();
-    gc?.();
-    const changeT0 = performance.now();
-    const info: ChangeInfo = await cp.change();
-    const byId = new Map(clients.map((c) => [c.nodeId, c]));
-    await settle(
-      clients,
-      () => [...p.expected].every((id) => (byId.get(id)?.sinceMark.length ?? 0) > 0),
-      1000,
-      120_000,
-      'the push to reach every affected client',
-    );
-    const afterChange = sampleProcess(cp.pid);
-    const statsAfter = await cp.stats?.();
-
-    const latencies: number[] = [];
-    const firstReceived: number[] = [];
-    let changeBytes = 0;
-    let changeResponses = 0;
-    const unexpected: string[] = [];
-    for (const c of clients) {
-      changeBytes += c.sinceMark.reduce((s, r) => s + r.bytes, 0);
-      changeResponses += c.sinceMark.length;
-      if (!p.expected.has(c.nodeId)) {
-        if (c.sinceMark.length > 0) unexpected.push(c.nodeId);
-        continue;
-      }
-      const last = c.sinceMark.reduce((m, r) => Math.max(m, r.ackedAt), 0);
-      const first = c.sinceMark.reduce((m, r) => Math.min(m, r.receivedAt), Infinity);
-      latencies.push(last - changeT0);
-      firstReceived.push(first - changeT0);
-    }
-    latencies.sort((a, b) => a - b);
-    firstReceived.sort((a, b) => a - b);
-    const changeTypes = new Map<string, number>();
-    for (const c of clients)
-      for (const r of c.sinceMark) changeTypes.set(r.typeUrl, (changeTypes.get(r.typeUrl) ?? 0) + 1);
-
-    const peak = sampleProcess(cp.pid);
     const diffWritten = (a: ProcSample, b: ProcSample): number | undefined =>
       a.writtenBytes === undefined || b.writtenBytes === undefined
         ? undefined
         : b.writtenBytes - a.writtenBytes;
+
+    // The changes: warm-up ones first (not counted), then the measured ones; figures pooled over the latter.
+    const byId = new Map(clients.map((c) => [c.nodeId, c]));
+    const latencies: number[] = [];
+    const firstReceived: number[] = [];
+    const runP99: number[] = [];
+    const infos: ChangeInfo[] = [];
+    let changeBytes = 0;
+    let changeResponses = 0;
+    let changeCpu = 0;
+    let changeWritten: number | undefined = 0;
+    const unexpected = new Set<string>();
+    const changeTypes = new Map<string, number>();
+    let afterChange = beforeChange;
+    for (let run = 0; run < options.warmup + options.runs; run++) {
+      const measured = run >= options.warmup;
+      for (const c of clients) c.mark();
+      gc?.();
+      const before = sampleProcess(cp.pid);
+      const changeT0 = performance.now();
+      const info: ChangeInfo = await cp.change();
+      await settle(
+        clients,
+        () => [...p.expected].every((id) => (byId.get(id)?.sinceMark.length ?? 0) > 0),
+        1000,
+        120_000,
+        'the push to reach every affected client',
+      );
+      afterChange = sampleProcess(cp.pid);
+      if (!measured) continue;
+      infos.push(info);
+      changeCpu += afterChange.cpuSeconds - before.cpuSeconds;
+      const written = diffWritten(before, afterChange);
+      changeWritten =
+        written === undefined || changeWritten === undefined ? undefined : changeWritten + written;
+      const thisRun: number[] = [];
+      for (const c of clients) {
+        changeBytes += c.sinceMark.reduce((s, r) => s + r.bytes, 0);
+        changeResponses += c.sinceMark.length;
+        for (const r of c.sinceMark) changeTypes.set(r.typeUrl, (changeTypes.get(r.typeUrl) ?? 0) + 1);
+        if (!p.expected.has(c.nodeId)) {
+          if (c.sinceMark.length > 0) unexpected.add(c.nodeId);
+          continue;
+        }
+        if (c.sinceMark.length === 0) continue;
+        const last = c.sinceMark.reduce((m, r) => Math.max(m, r.ackedAt), 0);
+        const first = c.sinceMark.reduce((m, r) => Math.min(m, r.receivedAt), Infinity);
+        thisRun.push(last - changeT0);
+        firstReceived.push(first - changeT0);
+      }
+      thisRun.sort((a, b) => a - b);
+      runP99.push(percentile(thisRun, 99));
+      latencies.push(...thisRun);
+    }
+    latencies.sort((a, b) => a - b);
+    firstReceived.sort((a, b) => a - b);
+    const statsAfter = await cp.stats?.();
+    const runs = Math.max(1, options.runs);
+    const mean = (xs: readonly (number | undefined)[]): number | undefined =>
+      xs.some((x) => x === undefined) || xs.length === 0
+        ? undefined
+        : xs.reduce<number>((a, x) => a + (x ?? 0), 0) / xs.length;
+    const info: ChangeInfo = {
+      updateMs: mean(infos.map((i) => i.updateMs)),
+      pushed: infos[0]?.pushed,
+      watchAndReloadMs: mean(infos.map((i) => i.watchAndReloadMs)),
+    };
+
+    const peak = sampleProcess(cp.pid);
     return {
       clients: n,
       server: options.server,
@@ -277,9 +324,11 @@ async function runScenario(n: number, options: Options): Promise<ScenarioResult>
       split: p.split,
       splitRebuilt: p.splitRebuilt,
       affected: p.expected.size,
-      received: latencies.length,
-      unexpected: unexpected.length,
-      unexpectedExamples: unexpected.slice(0, 5),
+      runs,
+      received: latencies.length / runs,
+      unexpected: unexpected.size,
+      unexpectedExamples: [...unexpected].slice(0, 5),
+      runP99,
       latencyMs: {
         p50: percentile(latencies, 50),
         p99: percentile(latencies, 99),
@@ -291,14 +340,14 @@ async function runScenario(n: number, options: Options): Promise<ScenarioResult>
         max: firstReceived[firstReceived.length - 1] ?? Number.NaN,
       },
       change: info,
-      changeResponses,
-      changeResponseTypes: Object.fromEntries(changeTypes),
+      changeResponses: changeResponses / runs,
+      changeResponseTypes: Object.fromEntries([...changeTypes].map(([t, k]) => [t, k / runs])),
       bytes: {
         initial: initialBytes,
         initialResponses,
-        change: changeBytes,
+        change: changeBytes / runs,
         initialWritten: diffWritten(atListen, beforeChange),
-        changeWritten: diffWritten(beforeChange, afterChange),
+        changeWritten: changeWritten === undefined ? undefined : changeWritten / runs,
       },
       serverStats:
         statsBefore !== undefined && statsAfter !== undefined
@@ -307,7 +356,7 @@ async function runScenario(n: number, options: Options): Promise<ScenarioResult>
       cpuSeconds: {
         startup: atListen.cpuSeconds,
         initialConnect: beforeChange.cpuSeconds - atListen.cpuSeconds,
-        change: afterChange.cpuSeconds - beforeChange.cpuSeconds,
+        change: changeCpu / runs,
       },
       rssMB: { atListen: atListen.rssMB, afterConnect: beforeChange.rssMB, peak: peak.peakRssMB },
       timesMs: { startup: startupMs, connect: connectMs },
@@ -333,6 +382,8 @@ async function main(): Promise<void> {
       'debounce-ms': { type: 'string' },
       'cpu-prof': { type: 'boolean' },
       'skip-yaml-check': { type: 'boolean' },
+      warmup: { type: 'string' },
+      runs: { type: 'string' },
       services: { type: 'string' },
       pods: { type: 'string' },
       out: { type: 'string' },
@@ -361,6 +412,8 @@ async function main(): Promise<void> {
     splitIndex: int(values.split, 0),
     debounceMs: int(values['debounce-ms'], 10),
     cpuProf: values['cpu-prof'] === true,
+    warmup: int(values.warmup, 1),
+    runs: Math.max(1, int(values.runs, 3)),
     checkYaml: values['skip-yaml-check'] !== true,
     mesh,
   };
