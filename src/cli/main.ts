@@ -7,6 +7,7 @@ import { meshOptions } from './options.js';
 import type { Flavour } from '../render/common/types.js';
 import { runCompile } from './compile.js';
 import { addBootstrapCommand } from './bootstrap.js';
+import { addControllerCommand } from './controller.js';
 import type { ServeFlags } from './serve.js';
 import { runServe } from './serve.js';
 import { MeshCa } from '../certs/ca.js';
@@ -87,6 +88,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   );
 
   addBootstrapCommand(program, io, (c) => (code = c));
+  addControllerCommand(program, io, (c) => (code = c));
 
   const serve = program
     .command('serve')
