@@ -3,6 +3,12 @@
 // Render shares one JSON object among every proxy that receives the same resource and never mutates it, so the
 // encoding is cached by object: a service's cluster is encoded once however many proxies reach it, and the
 // xDS library then builds its Any once and shares the bytes with every stream (marshal once).
+//
+// Route configurations and listeners are mostly made of shared parts (a service's virtual host sits in the route
+// configuration of every identity that reaches it, its filter chain in their listeners), and a split change
+// rebuilds route configurations whose virtual hosts are nearly all unchanged. So those two types are encoded as
+// their own fields followed by the cached encodings of their parts: protobuf parses a repeated field's elements
+// wherever they appear, so the bytes decode to the same message, and the same objects always give the same bytes.
 
 import type { JsonObject } from '../../xds/proto/json.js';
 import { encodeJson } from '../../xds/proto/json.js';
@@ -20,12 +26,64 @@ export function resourceName(json: JsonObject): string {
   return name;
 }
 
+const PREFIX = 'type.googleapis.com/';
+
+/** Resource types encoded as head + cached parts: the repeated field, its number and its element type. */
+const COMPOSITE: Readonly<Record<string, { field: string; number: number; element: string }>> = {
+  [TYPE_URLS.route]: {
+    field: 'virtual_hosts',
+    number: 2,
+    element: `${PREFIX}envoy.config.route.v3.VirtualHost`,
+  },
+  [TYPE_URLS.listener]: {
+    field: 'filter_chains',
+    number: 3,
+    element: `${PREFIX}envoy.config.listener.v3.FilterChain`,
+  },
+};
+
+const parts = new WeakMap<JsonObject, Buffer>();
+
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  let v = n;
+  while (v > 0x7f) {
+    out.push((v & 0x7f) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+  return Buffer.from(out);
+}
+
+/** One element of a repeated message field: tag, length, the element's cached encoding. */
+function fieldEntry(number: number, elementType: string, element: JsonObject): Buffer {
+  let body = parts.get(element);
+  if (body === undefined) {
+    body = Buffer.from(encodeJson({ '@type': elementType, ...element }));
+    parts.set(element, body);
+  }
+  return Buffer.concat([varint((number << 3) | 2), varint(body.length), body]);
+}
+
+function encodeResource(json: JsonObject, typeUrl: string): Uint8Array {
+  const c = COMPOSITE[typeUrl];
+  const list = c === undefined ? undefined : json[c.field];
+  if (c === undefined || !Array.isArray(list)) return encodeJson(json);
+  const { [c.field]: _omitted, ...head } = json;
+  const chunks: Buffer[] = [Buffer.from(encodeJson(head))];
+  for (const el of list) {
+    if (typeof el !== 'object' || el === null || Array.isArray(el)) return encodeJson(json);
+    chunks.push(fieldEntry(c.number, c.element, el));
+  }
+  return Buffer.concat(chunks);
+}
+
 export function toXdsResource(json: JsonObject): XdsResource {
   let r = encoded.get(json);
   if (r === undefined) {
     const typeUrl = json['@type'];
     if (typeof typeUrl !== 'string') throw new Error('resource without "@type"');
-    r = xdsResource(typeUrl, resourceName(json), encodeJson(json));
+    r = xdsResource(typeUrl, resourceName(json), encodeResource(json, typeUrl));
     encoded.set(json, r);
   }
   return r;

@@ -17,13 +17,42 @@ const LISTS = [
   ['endpoints', TYPE_URLS.endpoint],
 ] as const;
 
-function byName(list: readonly JsonObject[]): Map<string, XdsResource> {
-  const out = new Map<string, XdsResource>();
-  for (const json of list) {
-    const r = toXdsResource(json);
-    out.set(r.name, r);
+/**
+ * Resources by name, one Map per list object: render hands out the same list while its content is unchanged (a
+ * pod group's clusters after a change to its routes only), so unchanged types keep their Map, and the xDS
+ * streams skip a type whose Map is the one they last answered from.
+ */
+const maps = new WeakMap<readonly JsonObject[], ReadonlyMap<string, XdsResource>>();
+
+function byName(list: readonly JsonObject[]): ReadonlyMap<string, XdsResource> {
+  let out = maps.get(list);
+  if (out === undefined) {
+    const m = new Map<string, XdsResource>();
+    for (const json of list) {
+      const r = toXdsResource(json);
+      m.set(r.name, r);
+    }
+    out = m;
+    maps.set(list, out);
   }
   return out;
+}
+
+/** The identity's Secrets that the rendered resources name, one list per (named, issued) pair. */
+const filtered = new WeakMap<readonly JsonObject[], WeakMap<readonly JsonObject[], readonly JsonObject[]>>();
+function namedSecrets(named: readonly JsonObject[], issued: readonly JsonObject[]): readonly JsonObject[] {
+  let byIssued = filtered.get(named);
+  if (byIssued === undefined) {
+    byIssued = new WeakMap();
+    filtered.set(named, byIssued);
+  }
+  let list = byIssued.get(issued);
+  if (list === undefined) {
+    const names = new Set(named.map((s) => s['name']));
+    list = issued.filter((s) => names.has(s['name']));
+    byIssued.set(issued, list);
+  }
+  return list;
 }
 
 const built = new WeakMap<ProxyResources, WeakMap<readonly JsonObject[], Snapshot>>();
@@ -44,10 +73,9 @@ export function snapshotOf(res: ProxyResources, secrets: readonly JsonObject[] =
     const m = new Map<string, ReadonlyMap<string, XdsResource>>();
     for (const [list, typeUrl] of LISTS) m.set(typeUrl, byName(res[list]));
     // Only the secrets the rendered resources name are served (none for a pod without an identity).
-    const named = new Set(res.secrets.map((s) => s['name']));
     m.set(
       TYPE_URLS.secret,
-      byName(secrets === NO_SECRETS ? res.secrets : secrets.filter((s) => named.has(s['name']))),
+      byName(secrets === NO_SECRETS ? res.secrets : namedSecrets(res.secrets, secrets)),
     );
     snap = m;
     bySecrets.set(secrets, snap);

@@ -27,6 +27,7 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
     else this.resubscribe(st, req.subscribe, req.unsubscribe);
     // Unlike SotW, an answer to an older response is still an answer, and its subscription change still counts.
     if (req.responseNonce !== '') this.answer(st, req);
+    st.settledOn = undefined;
     this.respond(st, 'both');
   }
 
@@ -119,6 +120,17 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
     if (this.isBlocked || this.isClosed) return;
     const available = this.resourcesOf(st.typeUrl);
     if (available === undefined) return;
+    // Settled on this Map (both phases done, nothing asked since): nothing can have changed for this type.
+    if (st.settledOn === available && st.force.size === 0 && !st.awaitingFirst) return;
+    this.sendDelta(st, available, phase);
+    if (phase !== 'upserts') st.settledOn = available;
+  }
+
+  private sendDelta(
+    st: TypeState,
+    available: ReadonlyMap<string, XdsResource>,
+    phase: 'upserts' | 'removals' | 'both',
+  ): void {
     const d = this.diff(st, available);
     const upserts = phase === 'removals' ? [] : d.upserts;
     const removed = phase === 'upserts' ? [] : d.removed;

@@ -11,6 +11,17 @@ import { pushOrder, requiresFullState } from './order.js';
 import { AdsStream } from './stream.js';
 import type { TypeState } from './type-state.js';
 
+/** The version of a whole published Map (a wildcard subscription's set), computed once per Map. */
+const mapVersions = new WeakMap<ReadonlyMap<string, XdsResource>, string>();
+function mapVersion(m: ReadonlyMap<string, XdsResource>): string {
+  let v = mapVersions.get(m);
+  if (v === undefined) {
+    v = setVersion(m.values());
+    mapVersions.set(m, v);
+  }
+  return v;
+}
+
 export class SotwStream extends AdsStream<DiscoveryRequest> {
   protected handle(req: DiscoveryRequest): void {
     const st = this.typeState(req.typeUrl);
@@ -23,6 +34,7 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     }
     if (nonce !== '') this.answer(st, req);
     this.subscribe(st, req.resourceNames);
+    st.settledOn = undefined;
     this.respond(st);
   }
 
@@ -62,6 +74,12 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     if (this.isBlocked || this.isClosed) return;
     const available = this.resourcesOf(st.typeUrl);
     if (available === undefined) return;
+    if (st.settledOn === available && st.force.size === 0 && !st.awaitingFirst) return;
+    this.bringUpToDate(st, available);
+    st.settledOn = available;
+  }
+
+  private bringUpToDate(st: TypeState, available: ReadonlyMap<string, XdsResource>): void {
     const desired: XdsResource[] = [];
     if (st.wildcard) desired.push(...available.values());
     else {
@@ -72,7 +90,7 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     }
     // What left the snapshot is gone from the client too (LDS/CDS by omission, RDS/EDS when unreferenced).
     for (const n of st.held.keys()) if (!available.has(n)) st.held.delete(n);
-    const version = setVersion(desired);
+    const version = st.wildcard ? mapVersion(available) : setVersion(desired);
     const forced = desired.some((r) => st.force.has(r.name));
     let toSend: XdsResource[];
     if (requiresFullState(st.typeUrl)) {

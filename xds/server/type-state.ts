@@ -37,6 +37,14 @@ export class TypeState {
   /** Delta: responses not yet ACKed or NACKed, nonce → version (bounded; oldest dropped). */
   readonly inflight = new Map<string, string>();
 
+  /**
+   * The snapshot Map this type was last brought fully up to date with. Snapshots reuse a type's Map while its
+   * content is unchanged, so when the published Map is still this one and the subscription has not changed,
+   * there is nothing to do: a push to a proxy whose routes changed skips its unchanged listeners, clusters,
+   * endpoints and secrets without looking at them. Cleared by anything else that can call for a response.
+   */
+  settledOn: ReadonlyMap<string, XdsResource> | undefined;
+
   constructor(readonly typeUrl: string) {}
 
   interested(name: string): boolean {

@@ -98,6 +98,22 @@ function outboundPart(out: OutboundResources, secrets: readonly JsonObject[]): P
   }
   return part;
 }
+/** A pod group's three listeners, sorted, one list per (inbound, outbound) pair (stats is per port set). */
+const listenerLists = new WeakMap<JsonObject, WeakMap<JsonObject, JsonObject[]>>();
+function listenersOf(inbound: JsonObject, outbound: JsonObject, stats: JsonObject): JsonObject[] {
+  let byOut = listenerLists.get(inbound);
+  if (byOut === undefined) {
+    byOut = new WeakMap();
+    listenerLists.set(inbound, byOut);
+  }
+  let list = byOut.get(outbound);
+  if (list === undefined || (list[0] !== stats && list[1] !== stats && list[2] !== stats)) {
+    list = [inbound, outbound, stats].sort(byName('name'));
+    byOut.set(outbound, list);
+  }
+  return list;
+}
+
 /** The inbound resources (with the stats listener) as a part, one object per inbound result and secrets. */
 const inboundParts = new WeakMap<InboundResources, { stats: unknown; part: ProxyResources }>();
 function inboundPart(
@@ -230,11 +246,11 @@ export function renderEnvoyProxy(
       const stats = statsOf(ctx, portsKey);
       const secrets = ctx.identity === undefined ? NO_SECRETS : SECRETS;
       const resources: ProxyResources = {
-        listeners: [inb.listener, out.listener, stats.listener].sort(byName('name')),
+        listeners: listenersOf(inb.listener, out.listener, stats.listener),
         routes: sortedWith(out.routes, inb.routes, 'name'),
         clusters: sortedWith(out.clusters, [...inb.clusters, stats.cluster], 'name'),
         endpoints: sortedWith(out.endpoints, [], 'cluster_name'),
-        secrets: [...secrets],
+        secrets,
       };
       // Outbound names (`outbound|PORT`, `ns/svc|port`, `passthrough`) and inbound ones (`inbound|PORT`,
       // `local|PORT`, `inbound-passthrough`, `envoy-admin`, `stats`) never collide, and neither part refers
