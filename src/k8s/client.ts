@@ -39,8 +39,8 @@ export interface WatchHandle {
 export interface KubeClient {
   /** A JSON request; resolves to the parsed body, rejects with KubeError for any non-2xx answer. */
   request(method: string, path: string, body?: unknown, contentType?: string): Promise<unknown>;
-  /** Opens a watch; `onEvent` is called for each event line until the stream ends. */
-  watch(path: string, onEvent: (e: WatchEvent) => void): WatchHandle;
+  /** Opens a watch; `onOpen` once the server accepted it, `onEvent` for each event line until the stream ends. */
+  watch(path: string, onEvent: (e: WatchEvent) => void, onOpen?: () => void): WatchHandle;
 }
 
 function statusReason(body: string): { message?: string; reason?: string } {
@@ -149,7 +149,7 @@ export class HttpKubeClient implements KubeClient {
     });
   }
 
-  watch(path: string, onEvent: (e: WatchEvent) => void): WatchHandle {
+  watch(path: string, onEvent: (e: WatchEvent) => void, onOpen?: () => void): WatchHandle {
     let req: http.ClientRequest | undefined;
     let aborted = false;
     const done = (async (): Promise<void> => {
@@ -172,6 +172,7 @@ export class HttpKubeClient implements KubeClient {
             });
             return;
           }
+          onOpen?.();
           const lines = createInterface({ input: res, crlfDelay: Infinity });
           lines.on('line', (line) => {
             if (line.trim() === '') return;

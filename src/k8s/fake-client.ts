@@ -33,7 +33,7 @@ export class FakeKubeClient implements KubeClient {
     }
   }
 
-  watch(path: string, onEvent: (e: WatchEvent) => void): WatchHandle {
+  watch(path: string, onEvent: (e: WatchEvent) => void, onOpen?: () => void): WatchHandle {
     let settle: (error?: Error) => void = () => undefined;
     const done = new Promise<void>((resolve, reject) => {
       settle = (error) => (error === undefined ? resolve() : reject(error));
@@ -50,6 +50,7 @@ export class FakeKubeClient implements KubeClient {
       },
     };
     this.watches.push(w);
+    onOpen?.();
     this.watchWaiters.shift()?.(w);
     return { done, abort: () => w.end() };
   }

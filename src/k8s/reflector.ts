@@ -63,6 +63,8 @@ export class Reflector {
   private readonly abort = new AbortController();
   private running: Promise<void> | undefined;
   private syncedOnce = false;
+  /** Consecutive failures; the first is logged as a warning, recovery once. */
+  private failures = 0;
 
   constructor(
     readonly resource: WatchedResource,
@@ -90,7 +92,6 @@ export class Reflector {
   }
 
   private async loop(): Promise<void> {
-    let failures = 0;
     while (!this.stopped) {
       try {
         if (this.resourceVersion === undefined) {
@@ -102,9 +103,6 @@ export class Reflector {
         }
         const started = Date.now();
         const events = await this.watchOnce(this.resourceVersion);
-        if (failures > 0) this.log.info({ resource: this.resource.plural }, 'watch re-established');
-        failures = 0;
-        this.backoff.reset();
         // A stream that ends at once without news (a server shutting down) must not turn into a busy loop.
         if (events === 0 && Date.now() - started < 1000) await sleep(this.backoff.next(), this.abort.signal);
       } catch (e) {
@@ -114,11 +112,11 @@ export class Reflector {
           this.resourceVersion = undefined;
           continue;
         }
-        failures++;
+        this.failures++;
         const delay = this.backoff.next();
         const msg = e instanceof Error ? e.message : String(e);
         // The first failure is news; the rest of an outage is repeated at debug level only.
-        if (failures === 1)
+        if (this.failures === 1)
           this.log.warn(
             { resource: this.resource.plural, err: msg, retryMs: delay },
             'watch failed; retrying',
@@ -170,22 +168,31 @@ export class Reflector {
     let events = 0;
     let gone = false;
     let failed: string | undefined;
-    const handle = this.client.watch(`${collectionPath(this.resource)}?${q}`, (e: WatchEvent) => {
-      events++;
-      if (e.type === 'ERROR') {
-        const code = (e.object as { code?: unknown } | undefined)?.code;
-        if (code === 410) gone = true;
-        else failed = (e.object as { message?: unknown } | undefined)?.message?.toString() ?? 'watch error';
-        handle.abort();
-        return;
-      }
-      const m = metaOf(e.object);
-      if (typeof m.resourceVersion === 'string') this.resourceVersion = m.resourceVersion;
-      if (e.type === 'BOOKMARK') return;
-      const raw = withType(this.resource, e.object);
-      if (e.type === 'DELETED') this.sink.delete(this.resource, raw);
-      else if (e.type === 'ADDED' || e.type === 'MODIFIED') this.sink.upsert(this.resource, raw);
-    });
+    const onOpen = (): void => {
+      if (this.failures > 0) this.log.info({ resource: this.resource.plural }, 'watch re-established');
+      this.failures = 0;
+      this.backoff.reset();
+    };
+    const handle = this.client.watch(
+      `${collectionPath(this.resource)}?${q}`,
+      (e: WatchEvent) => {
+        events++;
+        if (e.type === 'ERROR') {
+          const code = (e.object as { code?: unknown } | undefined)?.code;
+          if (code === 410) gone = true;
+          else failed = (e.object as { message?: unknown } | undefined)?.message?.toString() ?? 'watch error';
+          handle.abort();
+          return;
+        }
+        const m = metaOf(e.object);
+        if (typeof m.resourceVersion === 'string') this.resourceVersion = m.resourceVersion;
+        if (e.type === 'BOOKMARK') return;
+        const raw = withType(this.resource, e.object);
+        if (e.type === 'DELETED') this.sink.delete(this.resource, raw);
+        else if (e.type === 'ADDED' || e.type === 'MODIFIED') this.sink.upsert(this.resource, raw);
+      },
+      onOpen,
+    );
     this.watch = handle;
     try {
       await handle.done;

@@ -41,7 +41,8 @@ export class StatusWriter {
   /** Conditions each SMI object has on the server, as last seen by the watch (or last written by us). */
   private readonly observed = new Map<string, unknown>();
   private readonly queue = new Map<string, Pending>();
-  private last: readonly ObjectStatus[] = [];
+  /** The SMI statuses of the latest compilation, by key. */
+  private last = new Map<string, ObjectStatus>();
   private active = false;
   private wake: (() => void) | undefined;
   private readonly stopSignal = new AbortController();
@@ -65,11 +66,16 @@ export class StatusWriter {
       return;
     }
     this.observed.set(key, s.conditions);
+    // Someone else changed the status (or it arrived after the compilation): compare again.
+    const wanted = this.last.get(key);
+    if (this.active && wanted !== undefined) this.planOne(key, wanted, this.now());
   }
 
   /** The statuses of the latest compilation; enqueues writes for the SMI objects whose conditions differ. */
   update(statuses: readonly ObjectStatus[]): void {
-    this.last = statuses;
+    const last = new Map<string, ObjectStatus>();
+    for (const s of statuses) if (SMI.has(s.kind)) last.set(keyOf(s.kind, s.namespace, s.name), s);
+    this.last = last;
     if (this.active) this.plan();
   }
 
@@ -97,26 +103,30 @@ export class StatusWriter {
     return this.queue.size;
   }
 
+  private now(): Date {
+    return (this.options.now ?? (() => new Date()))();
+  }
+
   private plan(): void {
-    const now = (this.options.now ?? (() => new Date()))();
-    for (const s of this.last) {
-      if (!SMI.has(s.kind)) continue;
-      const key = keyOf(s.kind, s.namespace, s.name);
-      // Not seen by the watch (yet): nothing to compare with; the watch event will bring it.
-      if (!this.observed.has(key)) continue;
-      const current = this.observed.get(key);
-      const desired = desiredConditions(s, current, now);
-      if (conditionsMatch(desired, current)) {
-        this.queue.delete(key);
-        continue;
-      }
-      this.queue.set(key, {
-        kind: s.kind as SmiKind,
-        namespace: s.namespace,
-        name: s.name,
-        conditions: desired,
-      });
+    const now = this.now();
+    for (const [key, s] of this.last) this.planOne(key, s, now);
+  }
+
+  private planOne(key: string, s: ObjectStatus, now: Date): void {
+    // Not seen by the watch (yet): nothing to compare with; the watch event will bring it.
+    if (!this.observed.has(key)) return;
+    const current = this.observed.get(key);
+    const desired = desiredConditions(s, current, now);
+    if (conditionsMatch(desired, current)) {
+      this.queue.delete(key);
+      return;
     }
+    this.queue.set(key, {
+      kind: s.kind as SmiKind,
+      namespace: s.namespace,
+      name: s.name,
+      conditions: desired,
+    });
     this.wake?.();
   }
 
