@@ -42,6 +42,7 @@ const COMPOSITE: Readonly<Record<string, { field: string; number: number; elemen
   },
 };
 
+// A virtual host is only ever an element of virtual_hosts, a filter chain of filter_chains: the tag can be cached.
 const parts = new WeakMap<JsonObject, Buffer>();
 
 function varint(n: number): Buffer {
@@ -55,14 +56,15 @@ function varint(n: number): Buffer {
   return Buffer.from(out);
 }
 
-/** One element of a repeated message field: tag, length, the element's cached encoding. */
+/** One element of a repeated message field as it sits in its parent: tag, length, encoding (cached whole). */
 function fieldEntry(number: number, elementType: string, element: JsonObject): Buffer {
-  let body = parts.get(element);
-  if (body === undefined) {
-    body = Buffer.from(encodeJson({ '@type': elementType, ...element }));
-    parts.set(element, body);
+  let entry = parts.get(element);
+  if (entry === undefined) {
+    const body = encodeJson({ '@type': elementType, ...element });
+    entry = Buffer.concat([varint((number << 3) | 2), varint(body.length), body]);
+    parts.set(element, entry);
   }
-  return Buffer.concat([varint((number << 3) | 2), varint(body.length), body]);
+  return entry;
 }
 
 function encodeResource(json: JsonObject, typeUrl: string): Uint8Array {
