@@ -313,7 +313,7 @@ class LoopbackCluster implements Cluster {
       }
       return known;
     }
-    const cert = mintClientCert(this.pki.ca, name, groups);
+    const cert = mintClientCert(this.pki.ca, this.pki.leafKeys, name, groups);
     this.users.set(name, cert);
     const safe = name.replace(/[^A-Za-z0-9._-]/g, '_');
     const path = write(
@@ -408,7 +408,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     tools,
     apiPort,
     { client: etcdClient, peer: etcdPeer },
-    mintClusterPki(),
+    await mintClusterPki(),
     options,
   );
   try {

@@ -5,9 +5,14 @@
 // Keys come from node:crypto and certificates from node-forge through the mesh CA's helpers (src/certs/x509.ts):
 // RSA 2048 only, because node-forge cannot do ECDSA. Everything is valid for 7 days from an hour ago (clock
 // skew between the minting and the verifying process is harmless then).
+//
+// Start-up time matters more than key hygiene here: an RSA key takes ~200 ms to generate on this kind of machine,
+// so the four keys are generated in parallel, and all leaf certificates (server, front-proxy client, every user)
+// share one key pair. Identity is in the certificates; the API server never compares keys.
 
+import { generateKeyPair } from 'node:crypto';
 import forge from 'node-forge';
-import { generateRsaKeyPair, randomSerial, subjectKeyIdentifierHex } from '../../src/certs/x509.js';
+import { randomSerial, subjectKeyIdentifierHex } from '../../src/certs/x509.js';
 
 const VALIDITY_MS = 7 * 24 * 3600 * 1000;
 const BACKDATE_MS = 3600 * 1000;
@@ -15,6 +20,29 @@ const BACKDATE_MS = 3600 * 1000;
 // GeneralName tags (RFC 5280 §4.2.1.6) as forge's altNames use them.
 const SAN_DNS = 2;
 const SAN_IP = 7;
+
+export interface KeyPair {
+  readonly privateKeyPem: string;
+  readonly publicKeyPem: string;
+}
+
+/** A fresh RSA 2048 key pair (PKCS#8 private, SPKI public), generated off the main thread. */
+export function generateRsaKeyPairAsync(): Promise<KeyPair> {
+  return new Promise((resolve, reject) => {
+    generateKeyPair(
+      'rsa',
+      {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      },
+      (err, publicKeyPem, privateKeyPem) => {
+        if (err) reject(err);
+        else resolve({ privateKeyPem, publicKeyPem });
+      },
+    );
+  });
+}
 
 export interface KeyAndCert {
   readonly certPem: string;
@@ -45,9 +73,8 @@ function validity(cert: forge.pki.Certificate): void {
   cert.validity.notAfter = new Date(now + VALIDITY_MS);
 }
 
-/** A self-signed CA. */
-export function mintCa(commonName: string): CertificateAuthority {
-  const keys = generateRsaKeyPair();
+/** A self-signed CA with its own key. */
+export function mintCa(commonName: string, keys: KeyPair): CertificateAuthority {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(keys.publicKeyPem);
   cert.serialNumber = randomSerial();
@@ -64,9 +91,8 @@ export function mintCa(commonName: string): CertificateAuthority {
   return { cert, certPem: forge.pki.certificateToPem(cert), keyPem: keys.privateKeyPem };
 }
 
-/** A leaf certificate signed by `ca`. */
-export function mintLeaf(ca: CertificateAuthority, spec: LeafSpec): KeyAndCert {
-  const keys = generateRsaKeyPair();
+/** A leaf certificate for `keys`, signed by `ca`. */
+export function mintLeaf(ca: CertificateAuthority, keys: KeyPair, spec: LeafSpec): KeyAndCert {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(keys.publicKeyPem);
   cert.serialNumber = randomSerial();
@@ -98,10 +124,11 @@ export function mintLeaf(ca: CertificateAuthority, spec: LeafSpec): KeyAndCert {
 /** A client certificate for an x509 user of the API server: CN = user, one O per group. */
 export function mintClientCert(
   ca: CertificateAuthority,
+  keys: KeyPair,
   user: string,
   groups: readonly string[] = [],
 ): ClientCertificate {
-  const kc = mintLeaf(ca, { commonName: user, organizations: groups, clientAuth: true });
+  const kc = mintLeaf(ca, keys, { commonName: user, organizations: groups, clientAuth: true });
   return { ...kc, user, groups: [...groups] };
 }
 
@@ -110,28 +137,40 @@ export interface ClusterPki {
   /** Serving certificate of kube-apiserver: SAN 127.0.0.1, localhost, kubernetes.default.svc. */
   readonly apiserver: KeyAndCert;
   /** Service-account token signing key (PKCS#8) and its public key (SPKI). */
-  readonly serviceAccount: { readonly privateKeyPem: string; readonly publicKeyPem: string };
+  readonly serviceAccount: KeyPair;
   /** Trust anchor of aggregated API servers for the aggregator's client certificate (requestheader CA). */
   readonly frontProxyCa: CertificateAuthority;
   /** The client certificate kube-apiserver presents to aggregated API servers (CN front-proxy-client). */
   readonly frontProxyClient: KeyAndCert;
+  /** The key pair of every leaf certificate, for minting user certificates later (mintClientCert). */
+  readonly leafKeys: KeyPair;
 }
 
 export const FRONT_PROXY_CLIENT_CN = 'front-proxy-client';
 
-export function mintClusterPki(): ClusterPki {
-  const ca = mintCa('smi-mesh-e2e-cluster-ca');
-  const frontProxyCa = mintCa('smi-mesh-e2e-front-proxy-ca');
+export async function mintClusterPki(): Promise<ClusterPki> {
+  const [caKeys, frontProxyKeys, leafKeys, serviceAccount] = await Promise.all([
+    generateRsaKeyPairAsync(),
+    generateRsaKeyPairAsync(),
+    generateRsaKeyPairAsync(),
+    generateRsaKeyPairAsync(),
+  ]);
+  const ca = mintCa('smi-mesh-e2e-cluster-ca', caKeys);
+  const frontProxyCa = mintCa('smi-mesh-e2e-front-proxy-ca', frontProxyKeys);
   return {
     ca,
-    apiserver: mintLeaf(ca, {
+    apiserver: mintLeaf(ca, leafKeys, {
       commonName: 'kube-apiserver',
       serverAuth: true,
       dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
       ipAddresses: ['127.0.0.1'],
     }),
-    serviceAccount: generateRsaKeyPair(),
+    serviceAccount,
     frontProxyCa,
-    frontProxyClient: mintLeaf(frontProxyCa, { commonName: FRONT_PROXY_CLIENT_CN, clientAuth: true }),
+    frontProxyClient: mintLeaf(frontProxyCa, leafKeys, {
+      commonName: FRONT_PROXY_CLIENT_CN,
+      clientAuth: true,
+    }),
+    leafKeys,
   };
 }

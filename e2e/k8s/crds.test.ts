@@ -70,7 +70,7 @@ describe('SMI CRDs on kube-apiserver v1.36.3', () => {
       'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Established")].status}{"\\n"}{end}',
     ]);
     for (const c of crds) expect(established).toContain(`${c.name}=True`);
-  });
+  }, 120_000);
 
   it('every fixture is written in a version its CRD serves', () => {
     for (const f of SMI_FIXTURES) expect(crdOf(f.kind).servedVersions).toContain(f.version);
