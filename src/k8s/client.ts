@@ -195,6 +195,11 @@ export class HttpKubeClient implements KubeClient {
           res.on('aborted', () =>
             aborted ? resolve() : reject(new KubeError(0, `watch ${path}: connection lost`)),
           );
+          // readline re-emits the response's errors (a reset connection): without this listener they would crash
+          // the process instead of ending the watch.
+          lines.on('error', (e) =>
+            aborted ? resolve() : reject(new KubeError(0, `watch ${path}: ${e.message}`)),
+          );
           lines.on('close', () => resolve());
         });
         r.end();

@@ -92,7 +92,10 @@ export class LeaderElector {
       try {
         ok = await this.tryAcquireOrRenew();
       } catch (e) {
-        this.log.debug({ err: e instanceof Error ? e.message : String(e) }, 'lease attempt failed');
+        // A leader failing to renew is worth knowing about; a candidate failing is routine (someone holds it).
+        const err = e instanceof Error ? e.message : String(e);
+        if (this.leading) this.log.warn({ err }, 'lease renewal failed');
+        else this.log.debug({ err }, 'lease attempt failed');
       }
       if (this.abort.signal.aborted) break;
       if (ok) {
