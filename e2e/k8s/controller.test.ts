@@ -371,4 +371,24 @@ describe('smi-mesh controller on a real API server', () => {
     });
     expect(events[0]?.reportingInstance).toBe(follower.name);
   }, 60_000);
+
+  it('releases the Lease on SIGTERM and stops', async () => {
+    // The survivor of the previous test leads now.
+    const survivor = follower;
+    await survivor.stop(10_000);
+    expect(survivor.lines.some(isMsg('lease released'))).toBe(true);
+    expect(survivor.lines.some(isMsg('stopped'))).toBe(true);
+    const lease = JSON.parse(
+      await c().kubectl([
+        '-n',
+        'smi-system',
+        'get',
+        'leases.coordination.k8s.io',
+        'smi-mesh-controller',
+        '-o',
+        'json',
+      ]),
+    ) as { spec: { holderIdentity?: string } };
+    expect(lease.spec.holderIdentity ?? '').toBe('');
+  }, 30_000);
 });
