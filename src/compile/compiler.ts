@@ -39,6 +39,8 @@ export class MeshCompiler {
     private readonly store: StoreView,
     options: Partial<TranslateOptions> = {},
     private readonly flavourOf: (proxyKey: string) => Flavour = () => 'envoy',
+    /** Count the resource objects each compile built anew (`rebuilt`): a walk over every changed set, for reports. */
+    private readonly countRebuilt = true,
   ) {
     this.translator = new Translator(options);
   }
@@ -72,6 +74,7 @@ export class MeshCompiler {
       const before = this.previous.get(p.key);
       if (before !== undefined && before.resources === result.resources) continue;
       changed.push(p.key);
+      if (!this.countRebuilt) continue;
       // Pods of a group share one resource set: its resources are counted once.
       if (this.known.has(result.resources)) continue;
       this.known.add(result.resources);
