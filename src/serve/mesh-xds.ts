@@ -105,6 +105,10 @@ export class MeshXds {
       this.flavours.set(node.id, flavour);
       this.compiler.invalidate(node.id);
       this.update();
+      // Publish now: the stream answers its first request from the published snapshot, which is still the
+      // other flavour's until the cache's debounce fires. A reconnecting gRPC client asks for all its types at
+      // once and would get Envoy-flavoured resources (its listener missing, clusters it rejects) first.
+      this.cache.flush();
       return true;
     }
     // A sidecar needs its identity's key material by SDS: issue it on first connection.
