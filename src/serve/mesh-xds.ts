@@ -14,6 +14,7 @@ import type { MeshModel, ObjectStatus, TranslateOptions } from '../translate/mod
 import type { SecretSource } from './sds.js';
 import { FLAVOUR_METADATA } from './node-metadata.js';
 import { snapshotOf } from './snapshots.js';
+import { modelIndex } from '../render/common/index.js';
 
 /** The flavour a connecting node asks for: its metadata, else its user agent (gRPC libraries vs Envoy). */
 export function flavourOfNode(node: NodeInfo): Flavour {
@@ -50,7 +51,12 @@ export class MeshXds {
     private readonly cache: SnapshotCache,
     options: { translate?: Partial<TranslateOptions>; secrets?: SecretSource } = {},
   ) {
-    this.compiler = new MeshCompiler(store, options.translate, (key) => this.flavours.get(key) ?? 'envoy');
+    this.compiler = new MeshCompiler(
+      store,
+      options.translate,
+      (key) => this.flavours.get(key) ?? 'envoy',
+      false,
+    );
     this.secrets = options.secrets;
   }
 
@@ -60,7 +66,7 @@ export class MeshXds {
   update(): UpdateReport {
     const t0 = performance.now();
     const result = this.compiler.compile();
-    const identities = new Map(result.model.proxies.map((p) => [p.key, p.identity]));
+    const proxies = modelIndex(result.model).proxies;
     const pushed: string[] = [];
     const refused: RenderDiagnostic[] = [];
     for (const key of result.changed) {
@@ -70,7 +76,7 @@ export class MeshXds {
         refused.push(...r.diagnostics);
         continue;
       }
-      const identity = identities.get(key);
+      const identity = proxies.get(key)?.identity;
       const secrets = identity === undefined ? undefined : this.secrets?.get(identity);
       this.cache.setSnapshot(key, snapshotOf(r.resources, secrets));
       this.results.set(key, { resources: r.resources, identity, secrets });
