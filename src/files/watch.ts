@@ -35,7 +35,7 @@ export async function watchPaths(
   onChange: () => void,
   options: { quietMs?: number } = {},
 ): Promise<Watcher> {
-  const quietMs = options.quietMs ?? 100;
+  const quietMs = options.quietMs ?? 30;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   let watchers: FSWatcher[] = [];

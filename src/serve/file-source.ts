@@ -38,6 +38,8 @@ export class FileSource {
   readonly store = new Store();
   /** What each file contributed the last time it was read successfully. */
   private byFile = new Map<string, Map<string, Entry>>();
+  /** The text each file had when it was last parsed: a file whose text is unchanged is not parsed again. */
+  private texts = new Map<string, string>();
   private fingerprints = new Map<string, string>();
 
   constructor(private readonly paths: readonly string[]) {}
@@ -45,6 +47,7 @@ export class FileSource {
   async reload(): Promise<ReloadReport> {
     const fileErrors: FileError[] = [];
     const next = new Map<string, Map<string, Entry>>();
+    const texts = new Map<string, string>();
     for (const entry of await listFiles(this.paths)) {
       if ('error' in entry) {
         fileErrors.push(entry.error);
@@ -58,6 +61,13 @@ export class FileSource {
         fileErrors.push({ file, message: `cannot read file: ${e instanceof Error ? e.message : String(e)}` });
         const kept = this.byFile.get(file);
         if (kept !== undefined) next.set(file, kept);
+        continue;
+      }
+      const unchanged = this.byFile.get(file);
+      if (unchanged !== undefined && this.texts.get(file) === text) {
+        // Reading every file is cheap; parsing them is not (seconds for thousands of objects).
+        next.set(file, unchanged);
+        texts.set(file, text);
         continue;
       }
       const parsed = parseFileText(file, text);
@@ -78,6 +88,7 @@ export class FileSource {
         objects.set(refKey(refOf(obj)), obj);
       }
       next.set(file, objects);
+      if (parsed.errors.length === 0) texts.set(file, text);
     }
 
     // Merge the files; the first definition of a key wins, as in `loadFiles`.
@@ -110,6 +121,12 @@ export class FileSource {
           });
         }
       }
+      const known = this.fingerprints.get(key);
+      if (known !== undefined && this.entries.get(key) === effective) {
+        // The same object as last time (its file was not parsed again): nothing to compare.
+        live.set(key, known);
+        continue;
+      }
       const fp = fingerprint(effective);
       live.set(key, fp);
       if (this.fingerprints.get(key) === fp) continue;
@@ -127,6 +144,7 @@ export class FileSource {
     }
     this.fingerprints = live;
     this.byFile = next;
+    this.texts = texts;
     return { fileErrors, keptLastGood, changed };
   }
 
