@@ -36,6 +36,9 @@ export interface UpdateReport {
   readonly ms: number;
 }
 
+/** The Secrets of an identity whose certificate is not issued yet: none. */
+const NOT_ISSUED: readonly JsonObject[] = [];
+
 export class MeshXds {
   private readonly flavours = new Map<string, Flavour>();
   private readonly compiler: MeshCompiler;
@@ -77,7 +80,13 @@ export class MeshXds {
         continue;
       }
       const identity = proxies.get(key)?.identity;
-      const secrets = identity === undefined ? undefined : this.secrets?.get(identity);
+      // With a CA, a sidecar whose certificate is not issued yet gets no Secret at all (Envoy then waits for
+      // it, warming its listeners and clusters) rather than a name without key material (which it would take,
+      // failing every handshake); the certificate is issued when the sidecar connects.
+      const secrets =
+        identity === undefined || this.secrets === undefined
+          ? undefined
+          : (this.secrets.get(identity) ?? NOT_ISSUED);
       this.cache.setSnapshot(key, snapshotOf(r.resources, secrets));
       this.results.set(key, { resources: r.resources, identity, secrets });
       this.served.add(key);
@@ -124,6 +133,8 @@ export class MeshXds {
       if (served.secrets !== secrets) {
         this.cache.setSnapshot(node.id, snapshotOf(served.resources, secrets));
         this.results.set(node.id, { ...served, secrets });
+        // Published now, so that the stream's first SDS answer already carries the key material.
+        this.cache.flush();
       }
     }
     return false;
