@@ -13,6 +13,7 @@ import { OPERATOR_USER, startCluster } from '../harness/cluster.js';
 import type { Child, JsonLine } from '../xds/harness/children.js';
 import { Children } from '../xds/harness/children.js';
 import { REPO, ensureBuilt } from '../xds/harness/control-plane.js';
+import { bindOperatorToManifestRoles } from '../harness/operator.js';
 
 const LEASE_SECONDS = 3;
 /** Resources each controller watches (src/k8s/resources.ts). */
@@ -152,22 +153,7 @@ beforeAll(async () => {
     join(REPO, 'manifests', 'rbac.yaml'),
   ]);
   // The operator user gets exactly the roles the manifests give the controller's ServiceAccount.
-  await k.kubectl([
-    'create',
-    'clusterrolebinding',
-    'e2e-operator',
-    '--clusterrole=smi-mesh-controller',
-    `--user=${OPERATOR_USER}`,
-  ]);
-  await k.kubectl([
-    '-n',
-    'smi-system',
-    'create',
-    'rolebinding',
-    'e2e-operator-lease',
-    '--role=smi-mesh-leader-election',
-    `--user=${OPERATOR_USER}`,
-  ]);
+  await bindOperatorToManifestRoles(k);
   ns = await k.createNamespace('ctl');
   await k.kubectl(['apply', '-f', '-'], { input: services(ns) });
 

@@ -24,6 +24,7 @@ import type { CallResult, EchoClient, EchoServer } from '../xds/harness/workload
 import { startClient, startServer } from '../xds/harness/workloads.js';
 import type { HeldResource } from './csds-versions.js';
 import { heldResources } from './csds-versions.js';
+import { bindOperatorToManifestRoles } from '../harness/operator.js';
 
 const CLI = join(REPO, 'bin', 'smi-mesh.js');
 const NS = 'e2e-opxds';
@@ -166,22 +167,7 @@ beforeAll(async () => {
   await k.kubectl(['wait', '--for', 'condition=established', '--timeout=60s', 'crd', '--all']);
   await k.kubectl(['apply', '-k', join(REPO, 'manifests')]);
   // The operator user gets exactly the roles the manifests give the controller's ServiceAccount.
-  await k.kubectl([
-    'create',
-    'clusterrolebinding',
-    'e2e-operator',
-    '--clusterrole=smi-mesh-controller',
-    `--user=${OPERATOR_USER}`,
-  ]);
-  await k.kubectl([
-    '-n',
-    'smi-system',
-    'create',
-    'rolebinding',
-    'e2e-operator-lease',
-    '--role=smi-mesh-leader-election',
-    `--user=${OPERATOR_USER}`,
-  ]);
+  await bindOperatorToManifestRoles(k);
   // The namespace first (base.yaml), then the SMI objects of the same directory.
   await k.kubectl(['apply', '-f', join(mesh.dir, 'base.yaml')]);
   await k.kubectl(['apply', '-f', join(mesh.dir, 'access.yaml'), '-f', join(mesh.dir, 'split.yaml')]);

@@ -12,13 +12,12 @@ import { loadFiles } from '../files/load.js';
 import type { Flavour } from '../render/common/types.js';
 import { DEFAULT_SIDECAR_PORTS } from '../render/common/types.js';
 import { validateMessage } from '../render/validate/pgv.js';
-import { translate } from '../translate/translate.js';
 import { protoRoot } from '../../xds/proto/registry.js';
 import type { HostPort, ProxyNode } from './bootstrap-config.js';
 import { envoyBootstrap, grpcBootstrap, parseHostPort } from './bootstrap-config.js';
-import { runCompile } from './compile.js';
+import { checkProxies } from './compile.js';
 import type { MeshFlags } from './options.js';
-import { meshOptions, translateOptions } from './options.js';
+import { meshOptions } from './options.js';
 
 interface Io {
   readonly out: (s: string) => void;
@@ -56,15 +55,14 @@ export function runBootstrap(
   };
   // What compile would report for this proxy, including that its configuration renders and validates: a proxy
   // bootstrapped now would otherwise connect and receive nothing.
-  const compiled = runCompile(
+  const { code, model } = checkProxies(
     loaded,
     flags,
-    { proxies: [req.proxy], all: false, flavour: req.flavour, output: 'json' },
-    { out: () => undefined, err: io.err },
+    { proxies: [req.proxy], all: false, flavour: req.flavour },
+    io.err,
   );
-  if (compiled !== 0) return refuse('the input has problems that affect this proxy (above)');
+  if (code !== 0) return refuse('the input has problems that affect this proxy (above)');
 
-  const model = translate(loaded.store, translateOptions(flags));
   const proxy = model.proxies.find((p) => p.key === req.proxy);
   if (proxy === undefined) return refuse('no such pod');
   if (!proxy.meshed) {

@@ -3,7 +3,7 @@
 import { stringify } from 'yaml';
 import type { Json, JsonObject } from '../../xds/proto/json.js';
 import type { FileLoadResult } from '../files/load.js';
-import type { Flavour, ProxyResources, RenderDiagnostic } from '../render/common/types.js';
+import type { Flavour, ProxyResources, RenderDiagnostic, RenderResult } from '../render/common/types.js';
 import { renderProxy } from '../render/render.js';
 import type { MeshModel, ObjectStatus } from '../translate/model.js';
 import { translate } from '../translate/translate.js';
@@ -65,23 +65,35 @@ export interface CompileRequest {
   readonly output: 'yaml' | 'json';
 }
 
-export function runCompile(
+export interface CompileCheck {
+  readonly model: MeshModel;
+  /** 0 when nothing that affects the proxies is wrong, else 1. */
+  readonly code: number;
+  readonly results: readonly { readonly key: string; readonly result: RenderResult }[];
+}
+
+/**
+ * Translates once, renders the requested proxies and reports (on `err`) every problem that affects them: file
+ * errors, False conditions of objects they depend on, and render diagnostics. `compile` prints the results;
+ * `bootstrap` only needs the verdict and the model.
+ */
+export function checkProxies(
   loaded: FileLoadResult,
   flags: MeshFlags,
-  req: CompileRequest,
-  io: { out: (s: string) => void; err: (s: string) => void },
-): number {
+  req: Omit<CompileRequest, 'output'>,
+  err: (s: string) => void,
+): CompileCheck {
   const model = translate(loaded.store, translateOptions(flags));
   const keys = req.all ? model.proxies.filter((p) => p.meshed).map((p) => p.key) : [...req.proxies];
   let code = 0;
   for (const e of loaded.fileErrors) {
-    io.err(`${formatFileError(e)}\n`);
+    err(`${formatFileError(e)}\n`);
     code = 1;
   }
-  const dumps: JsonObject[] = [];
+  const results: { key: string; result: RenderResult }[] = [];
   for (const key of keys) {
     if (!model.proxies.some((p) => p.key === key)) {
-      io.err(`${key}: no such pod (the pods are: ${model.proxies.map((p) => p.key).join(', ') || 'none'})\n`);
+      err(`${key}: no such pod (the pods are: ${model.proxies.map((p) => p.key).join(', ') || 'none'})\n`);
       code = 1;
       continue;
     }
@@ -89,13 +101,28 @@ export function runCompile(
     for (const s of affecting(model, key)) {
       const c = s.conditions.find((x) => x.status === 'False');
       if (c === undefined) continue;
-      io.err(`${key}: ${s.kind} ${s.namespace}/${s.name}: ${c.type}=False ${c.reason}: ${c.message}\n`);
+      err(`${key}: ${s.kind} ${s.namespace}/${s.name}: ${c.type}=False ${c.reason}: ${c.message}\n`);
       if (c.type === 'Accepted') code = 1;
     }
-    for (const d of result.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
+    for (const d of result.diagnostics) err(`${formatDiagnostic(d)}\n`);
     if (result.diagnostics.length > 0) code = 1;
-    dumps.push({ proxy: key, flavour: req.flavour, ...configDump(result.resources) });
+    results.push({ key, result });
   }
+  return { model, code, results };
+}
+
+export function runCompile(
+  loaded: FileLoadResult,
+  flags: MeshFlags,
+  req: CompileRequest,
+  io: { out: (s: string) => void; err: (s: string) => void },
+): number {
+  const { code, results } = checkProxies(loaded, flags, req, io.err);
+  const dumps: JsonObject[] = results.map(({ key, result }) => ({
+    proxy: key,
+    flavour: req.flavour,
+    ...configDump(result.resources),
+  }));
   const body: Json = req.all || dumps.length !== 1 ? dumps : (dumps[0] ?? null);
   io.out(
     req.output === 'json'

@@ -28,6 +28,7 @@ import { nsName } from '../store/store.js';
 import type { ObjectStatus } from '../translate/model.js';
 import type { MeshFlags } from './options.js';
 import { meshOptions, translateOptions } from './options.js';
+import { untilSignal } from './signals.js';
 
 export interface ControllerFlags extends MeshFlags {
   readonly kubeconfig?: string;
@@ -49,18 +50,6 @@ export interface ControllerIo {
   readonly secrets?: SecretSource;
   /** Replaces the HTTP client built from the kubeconfig (tests). */
   readonly client?: KubeClient;
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
 }
 
 function splitHostPort(a: string): { host: string; port: number } {

@@ -15,6 +15,7 @@ import type { SecretSource } from '../serve/sds.js';
 import type { MeshFlags } from './options.js';
 import { translateOptions } from './options.js';
 import { formatFileError } from './validate.js';
+import { untilSignal } from './signals.js';
 
 export interface ServeFlags extends MeshFlags {
   readonly filename: readonly string[];
@@ -32,18 +33,6 @@ export interface ServeIo {
   /** Called once the server listens, with the bound address. */
   readonly onListening?: (address: string) => void;
   readonly secrets?: SecretSource;
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
 }
 
 function banner(address: string, update: UpdateReport, flags: ServeFlags): string {

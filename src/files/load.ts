@@ -33,7 +33,8 @@ export interface FileLoadResult {
 /** Extensions read when walking a directory; files named explicitly are read whatever their name. */
 export const FILE_EXTENSIONS: readonly string[] = ['.yaml', '.yml', '.json'];
 
-function errnoMessage(e: unknown): string {
+/** A short reason for a failed file operation (ENOENT → "no such file or directory"). */
+export function errnoMessage(e: unknown): string {
   const code = (e as { code?: unknown }).code;
   if (code === 'ENOENT') return 'no such file or directory';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';

@@ -9,7 +9,7 @@
 
 import { readFile } from 'node:fs/promises';
 import type { FileError } from '../files/load.js';
-import { listFiles, parseFileText } from '../files/load.js';
+import { errnoMessage, listFiles, parseFileText } from '../files/load.js';
 import type { InvalidObject, MeshObject } from '../store/objects.js';
 import { refKey, refOf } from '../store/objects.js';
 import { Store } from '../store/store.js';
@@ -58,7 +58,7 @@ export class FileSource {
       try {
         text = await readFile(file, 'utf8');
       } catch (e) {
-        fileErrors.push({ file, message: `cannot read file: ${e instanceof Error ? e.message : String(e)}` });
+        fileErrors.push({ file, message: `cannot read file: ${errnoMessage(e)}` });
         const kept = this.byFile.get(file);
         if (kept !== undefined) next.set(file, kept);
         continue;

@@ -123,7 +123,7 @@ export class MeshXds {
       // Publish now: the stream answers its first request from the published snapshot, which is still the
       // other flavour's until the cache's debounce fires. A reconnecting gRPC client asks for all its types at
       // once and would get Envoy-flavoured resources (its listener missing, clusters it rejects) first.
-      this.cache.flush();
+      this.cache.publishNow(node.id);
       return true;
     }
     // A sidecar needs its identity's key material by SDS: issue it on first connection.
@@ -134,7 +134,7 @@ export class MeshXds {
         this.cache.setSnapshot(node.id, snapshotOf(served.resources, secrets));
         this.results.set(node.id, { ...served, secrets });
         // Published now, so that the stream's first SDS answer already carries the key material.
-        this.cache.flush();
+        this.cache.publishNow(node.id);
       }
     }
     return false;

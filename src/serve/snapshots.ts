@@ -9,6 +9,7 @@ import type { XdsResource } from '../../xds/cache/resource.js';
 import type { Snapshot } from '../../xds/cache/snapshot-cache.js';
 import type { ProxyResources } from '../render/common/types.js';
 import { toXdsResource } from './encode.js';
+import { pairMemo } from '../render/common/index.js';
 
 const LISTS = [
   ['listeners', TYPE_URLS.listener],
@@ -39,23 +40,15 @@ function byName(list: readonly JsonObject[]): ReadonlyMap<string, XdsResource> {
 }
 
 /** The identity's Secrets that the rendered resources name, one list per (named, issued) pair. */
-const filtered = new WeakMap<readonly JsonObject[], WeakMap<readonly JsonObject[], readonly JsonObject[]>>();
+const filtered = pairMemo<readonly JsonObject[], readonly JsonObject[], readonly JsonObject[]>();
 function namedSecrets(named: readonly JsonObject[], issued: readonly JsonObject[]): readonly JsonObject[] {
-  let byIssued = filtered.get(named);
-  if (byIssued === undefined) {
-    byIssued = new WeakMap();
-    filtered.set(named, byIssued);
-  }
-  let list = byIssued.get(issued);
-  if (list === undefined) {
+  return filtered(named, issued, () => {
     const names = new Set(named.map((s) => s['name']));
-    list = issued.filter((s) => names.has(s['name']));
-    byIssued.set(issued, list);
-  }
-  return list;
+    return issued.filter((s) => names.has(s['name']));
+  });
 }
 
-const built = new WeakMap<ProxyResources, WeakMap<readonly JsonObject[], Snapshot>>();
+const built = pairMemo<ProxyResources, readonly JsonObject[], Snapshot>();
 const NO_SECRETS: readonly JsonObject[] = [];
 
 /**
@@ -63,13 +56,7 @@ const NO_SECRETS: readonly JsonObject[] = [];
  * placeholders render emits; pass the rendered secrets themselves when no key material is at hand.
  */
 export function snapshotOf(res: ProxyResources, secrets: readonly JsonObject[] = NO_SECRETS): Snapshot {
-  let bySecrets = built.get(res);
-  if (bySecrets === undefined) {
-    bySecrets = new WeakMap();
-    built.set(res, bySecrets);
-  }
-  let snap = bySecrets.get(secrets);
-  if (snap === undefined) {
+  return built(res, secrets, () => {
     const m = new Map<string, ReadonlyMap<string, XdsResource>>();
     for (const [list, typeUrl] of LISTS) m.set(typeUrl, byName(res[list]));
     // Only the secrets the rendered resources name are served (none for a pod without an identity).
@@ -77,8 +64,6 @@ export function snapshotOf(res: ProxyResources, secrets: readonly JsonObject[] =
       TYPE_URLS.secret,
       byName(secrets === NO_SECRETS ? res.secrets : namedSecrets(res.secrets, secrets)),
     );
-    snap = m;
-    bySecrets.set(secrets, snap);
-  }
-  return snap;
+    return m;
+  });
 }

@@ -76,6 +76,19 @@ export class SnapshotCache {
     for (const l of this.listeners) l(nodes);
   }
 
+  /**
+   * Publishes one node's pending snapshot now, leaving the other nodes' changes to the debounce. For a node
+   * whose stream is being opened: its first answers must come from the state just set for it.
+   */
+  publishNow(nodeId: string): void {
+    if (!this.dirty.delete(nodeId)) return;
+    const snap = this.snapshots.get(nodeId);
+    if (snap === undefined) this.published.delete(nodeId);
+    else this.published.set(nodeId, snap);
+    const nodes: ReadonlySet<string> = new Set([nodeId]);
+    for (const l of this.listeners) l(nodes);
+  }
+
   private markDirty(nodeId: string): void {
     const now = Date.now();
     if (this.dirty.size === 0) this.firstPendingAt = now;

@@ -141,14 +141,7 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
     const nonce = this.nextNonce();
     const now = new Date();
     for (const r of upserts) {
-      st.held.set(r.name, {
-        version: r.version,
-        resource: r,
-        nonce,
-        state: 'sent',
-        error: undefined,
-        updatedAt: now,
-      });
+      st.recordSent(r, nonce, now);
       st.force.delete(r.name);
       st.reportedMissing.delete(r.name);
     }

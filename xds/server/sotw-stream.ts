@@ -111,14 +111,7 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     const nonce = this.nextNonce();
     const now = new Date();
     for (const r of toSend) {
-      st.held.set(r.name, {
-        version: r.version,
-        resource: r,
-        nonce,
-        state: 'sent',
-        error: undefined,
-        updatedAt: now,
-      });
+      st.recordSent(r, nonce, now);
     }
     st.force.clear();
     st.awaitingFirst = false;

@@ -47,6 +47,18 @@ export class TypeState {
 
   constructor(readonly typeUrl: string) {}
 
+  /** Records that `r` was sent with `nonce`: the client holds it, unanswered so far. */
+  recordSent(r: XdsResource, nonce: string, now: Date): void {
+    this.held.set(r.name, {
+      version: r.version,
+      resource: r,
+      nonce,
+      state: 'sent',
+      error: undefined,
+      updatedAt: now,
+    });
+  }
+
   interested(name: string): boolean {
     return this.wildcard || this.names.has(name);
   }

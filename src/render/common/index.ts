@@ -60,3 +60,21 @@ export function objectMemo<O extends object, V>(): (owner: O, key: string, make:
 export function modelMemo<V>(): (model: MeshModel, key: string, make: () => V) => V {
   return objectMemo<MeshModel, V>();
 }
+
+/** A memo keyed by a pair of objects (both weakly held): `memo(a, b, make)` builds once per pair. */
+export function pairMemo<A extends object, B extends object, V>(): (a: A, b: B, make: () => V) => V {
+  const caches = new WeakMap<A, WeakMap<B, V>>();
+  return (a, b, make) => {
+    let cache = caches.get(a);
+    if (cache === undefined) {
+      cache = new WeakMap();
+      caches.set(a, cache);
+    }
+    let v = cache.get(b);
+    if (v === undefined) {
+      v = make();
+      cache.set(b, v);
+    }
+    return v;
+  };
+}
