@@ -105,6 +105,9 @@ describe('ADS delta', () => {
     c1.close();
     // While disconnected: b changes, c disappears, d appears.
     srv.cache.setSnapshot('n1', snapshot(cluster('a'), cluster('b', '5s'), cluster('d')));
+    // Publish now: otherwise c2 may connect inside the debounce window, be answered from the old snapshot
+    // (nothing differs) and get b, d and the removal of c only in a second response.
+    srv.cache.flush();
     const c2 = connect('n1', { initialResourceVersions: { [T.cluster]: held } });
     c2.subscribe(T.cluster, ['*']);
     const r = await c2.next(T.cluster);
