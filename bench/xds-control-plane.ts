@@ -131,6 +131,7 @@ const childMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('listening'), port: z.number(), proxies: z.number(), compileMs: z.number() }),
   z.object({ type: z.literal('mutated'), split: z.string(), pushed: z.number(), ms: z.number() }),
   z.object({ type: z.literal('stats'), stats: z.record(z.string(), z.number()) }),
+  z.object({ type: z.literal('heap-snapshot'), file: z.string() }),
 ]);
 type ChildMessage = z.infer<typeof childMessage>;
 
@@ -141,7 +142,9 @@ export async function startDirect(options: {
   readonly debounceMs: number;
   readonly execArgv: readonly string[];
   readonly splitIndex: number;
-}): Promise<ControlPlane & { stats(): Promise<Record<string, number>> }> {
+}): Promise<
+  ControlPlane & { stats(): Promise<Record<string, number>>; heapSnapshot(dir: string): Promise<string> }
+> {
   const child = fork(options.entry, [JSON.stringify(options.params), String(options.debounceMs)], {
     execArgv: [...options.execArgv],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -176,6 +179,11 @@ export async function startDirect(options: {
       const done = next('stats');
       child.send({ type: 'stats' });
       return (await done).stats;
+    },
+    heapSnapshot: async (dir: string) => {
+      const done = next('heap-snapshot');
+      child.send({ type: 'heap-snapshot', dir });
+      return (await done).file;
     },
     stop: () => stopChild(child, () => child.send({ type: 'stop' })),
   };

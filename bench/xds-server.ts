@@ -9,8 +9,11 @@
 //
 // Protocol (IPC messages): child → parent {type: 'listening', port, proxies, compileMs}; parent → child
 // {type: 'mutate', index}, answered by {type: 'mutated', split, pushed, ms}; {type: 'stats'} answered by
-// {type: 'stats', stats}; {type: 'stop'} ends the process.
+// {type: 'stats', stats} (the server's counters and the process's heap and external memory in MB);
+// {type: 'heap-snapshot', dir} answered by {type: 'heap-snapshot', file}; {type: 'stop'} ends the process.
 
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { z } from 'zod';
 import { SnapshotCache } from '../xds/cache/snapshot-cache.js';
 import { startXdsServer } from '../xds/server/server.js';
@@ -22,6 +25,7 @@ import { mutateSplitWeight } from './synthetic.js';
 const command = z.discriminatedUnion('type', [
   z.object({ type: z.literal('mutate'), index: z.number().int() }),
   z.object({ type: z.literal('stats') }),
+  z.object({ type: z.literal('heap-snapshot'), dir: z.string() }),
   z.object({ type: z.literal('stop') }),
 ]);
 
@@ -52,7 +56,23 @@ async function main(): Promise<void> {
       const r = mesh.update();
       send({ type: 'mutated', split, pushed: r.pushed.length, ms: r.ms });
     } else if (msg.type === 'stats') {
-      send({ type: 'stats', stats: server.xds.stats() });
+      const m = process.memoryUsage();
+      const mb = (b: number): number => Math.round((b / 2 ** 20) * 10) / 10;
+      send({
+        type: 'stats',
+        stats: {
+          ...server.xds.stats(),
+          heapUsedMB: mb(m.heapUsed),
+          heapTotalMB: mb(m.heapTotal),
+          externalMB: mb(m.external),
+          arrayBuffersMB: mb(m.arrayBuffers),
+        },
+      });
+    } else if (msg.type === 'heap-snapshot') {
+      send({
+        type: 'heap-snapshot',
+        file: writeHeapSnapshot(join(msg.dir, `xds-server-${Date.now()}.heapsnapshot`)),
+      });
     } else {
       void server.close().then(() => process.exit(0));
     }

@@ -8,8 +8,9 @@
 //   npm run bench:xds -- --clients 200             # one scenario
 //   npm run bench:xds -- --server serve            # the real `smi-mesh serve` on YAML files
 //   npm run bench:xds -- --cpu-prof                # profile the server (bench/out/prof/)
+//   npm run bench:xds -- --heap-snapshot           # the direct server's heap once connected (bench/out/prof/)
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +52,7 @@ export interface Options {
   readonly splitIndex: number;
   readonly debounceMs: number;
   readonly cpuProf: boolean;
+  readonly heapSnapshot: boolean;
   /** Changes applied and not measured (the first update after start-up runs colder code), then measured. */
   readonly warmup: number;
   readonly runs: number;
@@ -159,7 +161,12 @@ async function plan(n: number, options: Options): Promise<Plan> {
 async function startControlPlane(
   p: Plan,
   options: Options,
-): Promise<ControlPlane & { stats?: () => Promise<Record<string, number>> }> {
+): Promise<
+  ControlPlane & {
+    stats?: () => Promise<Record<string, number>>;
+    heapSnapshot?: (dir: string) => Promise<string>;
+  }
+> {
   const profDir = join(repoRoot, 'bench', 'out', 'prof');
   const execArgv = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
   if (options.server === 'direct') {
@@ -241,6 +248,11 @@ async function runScenario(n: number, options: Options): Promise<ScenarioResult>
     const initialBytes = clients.reduce((s, c) => s + c.bytes, 0);
     const initialResponses = clients.reduce((s, c) => s + c.responses, 0);
     const statsBefore = await cp.stats?.();
+    if (options.heapSnapshot && cp.heapSnapshot !== undefined) {
+      const dir = join(repoRoot, 'bench', 'out', 'prof');
+      mkdirSync(dir, { recursive: true });
+      process.stderr.write(`bench: server heap snapshot: ${await cp.heapSnapshot(dir)}\n`);
+    }
     const diffWritten = (a: ProcSample, b: ProcSample): number | undefined =>
       a.writtenBytes === undefined || b.writtenBytes === undefined
         ? undefined
@@ -381,6 +393,7 @@ async function main(): Promise<void> {
       split: { type: 'string' },
       'debounce-ms': { type: 'string' },
       'cpu-prof': { type: 'boolean' },
+      'heap-snapshot': { type: 'boolean' },
       'skip-yaml-check': { type: 'boolean' },
       warmup: { type: 'string' },
       runs: { type: 'string' },
@@ -412,6 +425,7 @@ async function main(): Promise<void> {
     splitIndex: int(values.split, 0),
     debounceMs: int(values['debounce-ms'], 10),
     cpuProf: values['cpu-prof'] === true,
+    heapSnapshot: values['heap-snapshot'] === true,
     warmup: int(values.warmup, 1),
     runs: Math.max(1, int(values.runs, 3)),
     checkYaml: values['skip-yaml-check'] !== true,

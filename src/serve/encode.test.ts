@@ -4,6 +4,7 @@ import { loadFiles } from '../files/load.js';
 import { renderProxy } from '../render/render.js';
 import { translate } from '../translate/translate.js';
 import { decodeToJson, encodeJson } from '../../xds/proto/json.js';
+import { resourceBytes } from '../../xds/cache/resource.js';
 import { toXdsResource } from './encode.js';
 
 describe('toXdsResource', () => {
@@ -18,7 +19,7 @@ describe('toXdsResource', () => {
           const r = toXdsResource(json);
           const typeUrl = String(json['@type']);
           // Same message as a whole encoding (compared in decoded form: field order on the wire may differ).
-          expect(decodeToJson(typeUrl, r.value)).toEqual(decodeToJson(typeUrl, encodeJson(json)));
+          expect(decodeToJson(typeUrl, resourceBytes(r))).toEqual(decodeToJson(typeUrl, encodeJson(json)));
           // Encoded once: the same object gives the same resource.
           expect(toXdsResource(json)).toBe(r);
           checked++;
@@ -26,5 +27,20 @@ describe('toXdsResource', () => {
       }
     }
     expect(checked).toBeGreaterThan(50);
+  });
+
+  it('holds a virtual host shared by several route configurations once: the same chunk in each', async () => {
+    const loaded = await loadFiles([join(import.meta.dirname, '..', '..', 'examples', 'bookstore')]);
+    const model = translate(loaded.store);
+    // Every chunk after a route configuration's head is one virtual host's entry; count who holds each.
+    const holders = new Map<Buffer, Set<string>>();
+    for (const p of model.proxies.filter((x) => x.meshed)) {
+      for (const json of renderProxy(model, p.key, 'envoy').resources.routes) {
+        const r = toXdsResource(json);
+        expect(r.chunks.length).toBe(1 + (json['virtual_hosts'] as unknown[]).length);
+        for (const c of r.chunks.slice(1)) holders.set(c, (holders.get(c) ?? new Set()).add(r.name + p.key));
+      }
+    }
+    expect([...holders.values()].some((h) => h.size > 1)).toBe(true);
   });
 });

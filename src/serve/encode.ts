@@ -43,6 +43,7 @@ const COMPOSITE: Readonly<Record<string, { field: string; number: number; elemen
 };
 
 // A virtual host is only ever an element of virtual_hosts, a filter chain of filter_chains: the tag can be cached.
+// The entries are the chunks of every resource that contains them, so each is held once (xds/cache/resource.ts).
 const parts = new WeakMap<JsonObject, Buffer>();
 
 function varint(n: number): Buffer {
@@ -56,28 +57,41 @@ function varint(n: number): Buffer {
   return Buffer.from(out);
 }
 
+/** Long-lived bytes in a buffer of their own: a small slice of Node's shared pool would pin its whole slab. */
+function own(parts: readonly Uint8Array[]): Buffer {
+  const size = parts.reduce((n, p) => n + p.length, 0);
+  const out = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** One element of a repeated message field as it sits in its parent: tag, length, encoding (cached whole). */
 function fieldEntry(number: number, elementType: string, element: JsonObject): Buffer {
   let entry = parts.get(element);
   if (entry === undefined) {
     const body = encodeJson({ '@type': elementType, ...element });
-    entry = Buffer.concat([varint((number << 3) | 2), varint(body.length), body]);
+    entry = own([varint((number << 3) | 2), varint(body.length), body]);
     parts.set(element, entry);
   }
   return entry;
 }
 
-function encodeResource(json: JsonObject, typeUrl: string): Uint8Array {
+/** The resource's encoding as chunks: composite types as their own fields plus the shared part entries. */
+function encodeResource(json: JsonObject, typeUrl: string): Buffer[] {
   const c = COMPOSITE[typeUrl];
   const list = c === undefined ? undefined : json[c.field];
-  if (c === undefined || !Array.isArray(list)) return encodeJson(json);
+  if (c === undefined || !Array.isArray(list)) return [own([encodeJson(json)])];
   const { [c.field]: _omitted, ...head } = json;
-  const chunks: Buffer[] = [Buffer.from(encodeJson(head))];
+  const chunks: Buffer[] = [own([encodeJson(head)])];
   for (const el of list) {
-    if (typeof el !== 'object' || el === null || Array.isArray(el)) return encodeJson(json);
+    if (typeof el !== 'object' || el === null || Array.isArray(el)) return [own([encodeJson(json)])];
     chunks.push(fieldEntry(c.number, c.element, el));
   }
-  return Buffer.concat(chunks);
+  return chunks;
 }
 
 export function toXdsResource(json: JsonObject): XdsResource {

@@ -2,6 +2,7 @@
 // `generic_xds_configs` — per resource the version sent, the resource itself, and whether the client ACKed it,
 // NACKed it (with the error), is still waiting for it, or asked for a name that does not exist.
 
+import { resourceBytes } from '../cache/resource.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import type { ClientStatusRequest } from '../wire/requests.js';
 import type { NodeInfo } from './node.js';
@@ -45,7 +46,8 @@ function streamRows(stream: AdsStream<AdsRequest>, cache: SnapshotCache, withCon
         row['version_info'] = h.version;
         row['client_status'] = statusOf(h);
         row['last_updated'] = timestamp(h.updatedAt);
-        if (withContents && r !== undefined) row['xds_config'] = { type_url: r.typeUrl, value: r.value };
+        if (withContents && r !== undefined)
+          row['xds_config'] = { type_url: r.typeUrl, value: resourceBytes(r) };
         if (h.state === 'nacked') {
           row['error_state'] = {
             details: h.error ?? '',

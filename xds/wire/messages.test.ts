@@ -1,21 +1,46 @@
 import { describe, expect, it } from '@jest/globals';
+import { resourceBytes, xdsResource } from '../cache/resource.js';
 import {
-  anyBytes,
   deltaDiscoveryResponseBytes,
-  deltaResourceBytes,
+  deltaWrapper,
   discoveryResponseBytes,
+  sotwWrapper,
 } from './messages.js';
 import { decodeMessage } from './requests.js';
 import { varint } from './protowire.js';
 import { cluster, endpoints, T } from '../test-support.js';
 
 describe('pre-encoded responses', () => {
-  it('encodes each resource once and shares the bytes', () => {
+  it('encodes the wrapper of each resource once and never copies the resource to keep it', () => {
     const a = cluster('a');
-    expect(anyBytes(a)).toBe(anyBytes(a));
-    expect(deltaResourceBytes(a)).toBe(deltaResourceBytes(a));
-    // Same content, distinct resource objects: equal bytes, each encoded for its own object.
-    expect(anyBytes(cluster('a')).equals(anyBytes(a))).toBe(true);
+    expect(sotwWrapper(a)).toBe(sotwWrapper(a));
+    expect(deltaWrapper(a)).toBe(deltaWrapper(a));
+    // Same content, distinct resource objects: equal wrappers, each encoded for its own object.
+    expect(sotwWrapper(cluster('a')).head.equals(sotwWrapper(a).head)).toBe(true);
+    // The wrapper holds the framing only, not the resource's bytes.
+    expect(sotwWrapper(a).head.includes(resourceBytes(a))).toBe(false);
+    expect(deltaWrapper(a).head.includes(resourceBytes(a))).toBe(false);
+  });
+
+  it('joins a resource given as chunks into one Any whose value is the concatenation', () => {
+    const whole = resourceBytes(cluster('a'));
+    const split = xdsResource(T.cluster, 'a', [whole.subarray(0, 5), whole.subarray(5)]);
+    expect(split.version).toBe(cluster('a').version);
+    for (const variant of ['sotw', 'delta'] as const) {
+      const m =
+        variant === 'sotw'
+          ? decodeMessage(
+              'envoy.service.discovery.v3.DiscoveryResponse',
+              discoveryResponseBytes('v', T.cluster, '1', [split]),
+            )
+          : decodeMessage(
+              'envoy.service.discovery.v3.DeltaDiscoveryResponse',
+              deltaDiscoveryResponseBytes('v', T.cluster, '1', [split], []),
+            );
+      const res = (m['resources'] as Record<string, unknown>[])[0];
+      const any = (variant === 'sotw' ? res : res?.['resource']) as { value: Uint8Array };
+      expect(Buffer.from(any.value).equals(whole)).toBe(true);
+    }
   });
 
   it('builds a DiscoveryResponse that protobufjs decodes field for field', () => {
@@ -30,7 +55,7 @@ describe('pre-encoded responses', () => {
     expect(m['nonce']).toBe('7');
     const resources = m['resources'] as { type_url: string; value: Uint8Array }[];
     expect(resources.map((r) => r.type_url)).toEqual([T.cluster, T.cluster]);
-    expect(Buffer.from(resources[1]?.value ?? []).equals(Buffer.from(b.value))).toBe(true);
+    expect(Buffer.from(resources[1]?.value ?? []).equals(resourceBytes(b))).toBe(true);
   });
 
   it('builds a DeltaDiscoveryResponse with per-resource versions and removals', () => {

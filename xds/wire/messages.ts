@@ -1,35 +1,67 @@
-// Pre-encoded pieces of discovery responses. Each resource's Any (and, for delta, its Resource wrapper) is encoded
-// the first time any stream sends it and then shared by every stream: the resource objects are immutable and the
-// caches are weak, so an encoding lives exactly as long as the resource it belongs to.
+// Discovery responses built from pre-encoded pieces. A resource's encoding (its chunks) is shared by every stream
+// and never copied except into the response buffer being written; what wraps it in a response — the Any's
+// type_url and length, for delta the Resource's version, length and name — is encoded the first time any stream
+// sends the resource and cached with it. The caches are weak, so a wrapper lives exactly as long as its resource.
 
 import type { XdsResource } from '../cache/resource.js';
-import { lenField, stringField } from './protowire.js';
+import { lenField, stringField, varint } from './protowire.js';
 
-const anyCache = new WeakMap<XdsResource, Buffer>();
-const deltaResourceCache = new WeakMap<XdsResource, Buffer>();
-
-/** google.protobuf.Any{type_url = 1, value = 2}. */
-export function anyBytes(resource: XdsResource): Buffer {
-  let b = anyCache.get(resource);
-  if (b === undefined) {
-    b = Buffer.concat([...stringField(1, resource.typeUrl), ...lenField(2, resource.value)]);
-    anyCache.set(resource, b);
-  }
-  return b;
+/** What goes around a resource's chunks in one repeated `resources` entry of a response. */
+interface Wrapper {
+  /** From the entry's tag to the start of the resource's own bytes. */
+  readonly head: Buffer;
+  /** After the resource's bytes (delta: the name field); empty for SotW. */
+  readonly tail: Buffer;
 }
 
-/** envoy.service.discovery.v3.Resource{version = 1, resource = 2, name = 3}. */
-export function deltaResourceBytes(resource: XdsResource): Buffer {
-  let b = deltaResourceCache.get(resource);
-  if (b === undefined) {
-    b = Buffer.concat([
-      ...stringField(1, resource.version),
-      ...lenField(2, anyBytes(resource)),
-      ...stringField(3, resource.name),
-    ]);
-    deltaResourceCache.set(resource, b);
+const EMPTY = Buffer.alloc(0);
+const sotwWrappers = new WeakMap<XdsResource, Wrapper>();
+const deltaWrappers = new WeakMap<XdsResource, Wrapper>();
+
+/** The head of google.protobuf.Any{type_url = 1, value = 2}, up to the value's bytes. */
+function anyHead(r: XdsResource): Buffer {
+  return Buffer.concat([...stringField(1, r.typeUrl), varint((2 << 3) | 2), varint(r.size)]);
+}
+
+/** A copy in a buffer of its own: a cached wrapper must not pin a shared allocation pool slab. */
+function own(parts: readonly Buffer[]): Buffer {
+  const size = parts.reduce((n, p) => n + p.length, 0);
+  const out = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const p of parts) at += p.copy(out, at);
+  return out;
+}
+
+/** DiscoveryResponse.resources (field 2) entry: an Any. */
+export function sotwWrapper(r: XdsResource): Wrapper {
+  let w = sotwWrappers.get(r);
+  if (w === undefined) {
+    const any = anyHead(r);
+    w = { head: own([varint((2 << 3) | 2), varint(any.length + r.size), any]), tail: EMPTY };
+    sotwWrappers.set(r, w);
   }
-  return b;
+  return w;
+}
+
+/** DeltaDiscoveryResponse.resources (field 2) entry: Resource{version = 1, resource = 2 (Any), name = 3}. */
+export function deltaWrapper(r: XdsResource): Wrapper {
+  let w = deltaWrappers.get(r);
+  if (w === undefined) {
+    const any = anyHead(r);
+    const version = Buffer.concat(stringField(1, r.version));
+    const anyField = [varint((2 << 3) | 2), varint(any.length + r.size), any];
+    const name = Buffer.concat(stringField(3, r.name));
+    const inner = version.length + anyField.reduce((n, p) => n + p.length, 0) + r.size + name.length;
+    w = { head: own([varint((2 << 3) | 2), varint(inner), version, ...anyField]), tail: own([name]) };
+    deltaWrappers.set(r, w);
+  }
+  return w;
+}
+
+function push(parts: Buffer[], r: XdsResource, w: Wrapper): void {
+  parts.push(w.head);
+  for (const c of r.chunks) parts.push(c);
+  if (w.tail.length > 0) parts.push(w.tail);
 }
 
 /** DiscoveryResponse{version_info = 1, resources = 2, type_url = 4, nonce = 5}. */
@@ -40,7 +72,7 @@ export function discoveryResponseBytes(
   resources: readonly XdsResource[],
 ): Buffer {
   const parts: Buffer[] = [...stringField(1, versionInfo)];
-  for (const r of resources) parts.push(...lenField(2, anyBytes(r)));
+  for (const r of resources) push(parts, r, sotwWrapper(r));
   parts.push(...stringField(4, typeUrl), ...stringField(5, nonce));
   return Buffer.concat(parts);
 }
@@ -54,7 +86,7 @@ export function deltaDiscoveryResponseBytes(
   removed: readonly string[],
 ): Buffer {
   const parts: Buffer[] = [...stringField(1, systemVersionInfo)];
-  for (const r of resources) parts.push(...lenField(2, deltaResourceBytes(r)));
+  for (const r of resources) push(parts, r, deltaWrapper(r));
   parts.push(...stringField(4, typeUrl), ...stringField(5, nonce));
   for (const name of removed) parts.push(...lenField(6, Buffer.from(name, 'utf8')));
   return Buffer.concat(parts);
