@@ -78,13 +78,8 @@ type Role = 'client' | 'server';
  */
 type Op =
   | { readonly k: 'fixed'; readonly path: string; readonly message: string }
-  /** A problem unless `name` is among the set's names of kind `k`. */
-  | {
-      readonly k: 'route' | 'cluster' | 'secret';
-      readonly name: string;
-      readonly path: string;
-      readonly message: string;
-    }
+  /** A problem unless `name` is among the set's names of kind `k` (message made only then: see MISSING). */
+  | { readonly k: 'route' | 'cluster' | 'secret'; readonly name: string; readonly path: string }
   /** A problem if an RDS RouteConfiguration is used by a listener of this role (gRPC). */
   | { readonly k: 'role'; readonly role: Role; readonly path: string; readonly message: string }
   /** The RDS name is used by a listener of this role. */
@@ -94,6 +89,16 @@ type Op =
   /** An EDS cluster needs the ClusterLoadAssignment `name`. */
   | { readonly k: 'eds'; readonly name: string; readonly path: string };
 
+/**
+ * The problem when a needed name is missing. Made on failure only: ops are kept for every checked object of a
+ * large mesh (hundreds of thousands), and a message per reference would be most of their memory.
+ */
+const MISSING: Readonly<Record<'route' | 'cluster' | 'secret', (name: string) => string>> = {
+  route: (n) => `route configuration ${JSON.stringify(n)} is not in routes`,
+  cluster: (n) => `cluster ${JSON.stringify(n)} is not in clusters`,
+  secret: (n) => `SDS secret ${JSON.stringify(n)} is not in secrets`,
+};
+
 /** Records what one resource's checks find (see Op). */
 class Ctx {
   readonly ops: Op[] = [];
@@ -102,8 +107,8 @@ class Ctx {
   add(_label: string, path: string, message: string): void {
     this.ops.push({ k: 'fixed', path, message });
   }
-  need(k: 'route' | 'cluster' | 'secret', name: string, path: string, message: string): void {
-    this.ops.push({ k, name, path, message });
+  need(k: 'route' | 'cluster' | 'secret', name: string, path: string): void {
+    this.ops.push({ k, name, path });
   }
   ifRole(role: Role, path: string, message: string): void {
     this.ops.push({ k: 'role', role, path, message });
@@ -180,7 +185,7 @@ function checkTransportSocket(ctx: Ctx, label: string, ts: Json | undefined, pat
   const refs = sdsNames(common, commonPath);
   if (!ctx.grpc) {
     for (const r of refs)
-      ctx.need('secret', r.name, r.path, `SDS secret ${JSON.stringify(r.name)} is not in secrets`);
+      ctx.need('secret', r.name, r.path);
     return;
   }
   for (const r of refs)
@@ -233,7 +238,7 @@ function checkTransportSocket(ctx: Ctx, label: string, ts: Json | undefined, pat
 function clusterRef(ctx: Ctx, _label: string, name: Json | undefined, path: string): void {
   const n = str(name);
   if (n !== undefined && n !== '')
-    ctx.need('cluster', n, path, `cluster ${JSON.stringify(n)} is not in clusters`);
+    ctx.need('cluster', n, path);
 }
 
 function weightedClusters(ctx: Ctx, label: string, wc: JsonObject, path: string): void {
@@ -378,12 +383,7 @@ function checkHcm(ctx: Ctx, label: string, hcm: JsonObject, path: string, role: 
   if (rds !== undefined) {
     const name = str(rds['route_config_name']);
     if (name !== undefined) {
-      ctx.need(
-        'route',
-        name,
-        join(path, 'rds.route_config_name'),
-        `route configuration ${JSON.stringify(name)} is not in routes`,
-      );
+      ctx.need('route', name, join(path, 'rds.route_config_name'));
       ctx.uses(name, role);
     }
     if (ctx.grpc) {
@@ -908,7 +908,8 @@ class SetCtx {
           this.eds.set(op.name, { label, path: op.path });
           continue;
       }
-      this.problems.push({ resource: label, path: join(prefix, op.path), message: op.message });
+      const message = op.k === 'role' || op.k === 'fixed' ? op.message : MISSING[op.k](op.name);
+      this.problems.push({ resource: label, path: join(prefix, op.path), message });
     }
   }
 }
