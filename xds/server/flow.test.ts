@@ -90,6 +90,60 @@ describe('push flow', () => {
     expect(slow.responses.length).toBeLessThan(rounds / 2);
   });
 
+  it('bounds the response bytes in flight across all streams, and every client still gets everything', async () => {
+    srv = await testServer({ maxBytesInFlight: 64 * 1024 });
+    const server = srv;
+    const ids = Array.from({ length: 20 }, (_, i) => `n${i}`);
+    for (const id of ids)
+      server.cache.setSnapshot(id, snapshot(bigCluster(`big-${id}`, 0, 32), cluster('a')));
+    let peak = 0;
+    let largest = 0;
+    server.xds.on('push', (e: { bytes: number }) => {
+      largest = Math.max(largest, e.bytes);
+      peak = Math.max(peak, server.xds.stats().bytesInFlight);
+    });
+    const cs = ids.map((id, i) =>
+      AdsClient.connect(server.address, { id }, { variant: i % 2 === 0 ? 'sotw' : 'delta' }),
+    );
+    clients.push(...cs);
+    // All at once: without the budget the fan-out puts 20 × 32 KiB on the sockets in one go.
+    for (const c of cs) c.subscribe(T.cluster, ['*']);
+    for (const [i, c] of cs.entries())
+      expect(names(await c.next(T.cluster, 5000))).toEqual(['a', `big-n${i}`]);
+    // The push event fires just after the write is counted: at most the budget plus the response that spent it.
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThanOrEqual(64 * 1024 + largest);
+    await until(() => server.xds.stats().bytesInFlight === 0);
+    expect(server.xds.stats().streamsWaiting).toBe(0);
+  });
+
+  it('a client that stops reading holds the budget for slowWriteMs at most, and a closed one not at all', async () => {
+    srv = await testServer({ maxBytesInFlight: 64 * 1024, slowWriteMs: 300 });
+    const server = srv;
+    server.cache.setSnapshot('stuck', snapshot(bigCluster('big', 0, 512)));
+    server.cache.setSnapshot('fast', snapshot(cluster('a')));
+    const stuck = AdsClient.connect(server.address, { id: 'stuck' }, { paused: true });
+    clients.push(stuck);
+    stuck.subscribe(T.cluster, ['*']);
+    // New content until its writes are no longer taken: the client's flow-control windows and the socket
+    // buffers take several megabytes first.
+    for (let i = 1; i < 400 && server.xds.stats().bytesInFlight <= 64 * 1024; i++) {
+      server.cache.setSnapshot('stuck', snapshot(bigCluster('big', i, 512)));
+      server.cache.flush();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(server.xds.stats().bytesInFlight).toBeGreaterThan(64 * 1024);
+    const fast = AdsClient.connect(server.address, { id: 'fast' });
+    clients.push(fast);
+    fast.subscribe(T.cluster, ['*']);
+    // Waits for the stuck client's write to stop counting, then goes.
+    expect(names(await fast.next(T.cluster, 5000))).toEqual(['a']);
+    expect(server.xds.stats().streamsWaiting).toBe(0);
+    stuck.close();
+    await until(() => server.xds.stats().streams === 1);
+    expect(server.xds.stats().bytesInFlight).toBe(0);
+  });
+
   it('frees per-stream state when the client goes away', async () => {
     const closed: string[] = [];
     srv = await testServer({ onStreamClose: (n) => closed.push(n.id) });

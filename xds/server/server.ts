@@ -16,6 +16,7 @@ import { clientStatus } from './csds.js';
 import { DeltaStream } from './delta-stream.js';
 import { LoadReportStore, serveLoadStats } from './lrs.js';
 import type { NodeInfo } from './node.js';
+import { PushBudget } from './budget.js';
 import { adsService, csdsService, lrsService } from './services.js';
 import { SotwStream } from './sotw-stream.js';
 import type { AdsRequest, AdsStream, Logger, PushInfo, StreamHost, Variant } from './stream.js';
@@ -31,6 +32,10 @@ export interface XdsServerOptions {
   logger?: Logger;
   /** LRS reporting interval asked of clients; default 10 s. */
   loadReportingIntervalMs?: number;
+  /** Response bytes all streams together may have waiting on their sockets (PushBudget); default 16 MiB. */
+  maxBytesInFlight?: number;
+  /** After this long untaken, a write stops counting against maxBytesInFlight (a stuck client); default 1 s. */
+  slowWriteMs?: number;
 }
 
 export interface AckEvent {
@@ -70,11 +75,13 @@ export class XdsServer extends EventEmitter {
   private readonly unwatch: () => void;
   private readonly counters = { pushes: 0, acks: 0, nacks: 0, bytesSent: 0 };
   private readonly host: StreamHost;
+  private readonly budget: PushBudget;
 
   constructor(private readonly options: XdsServerOptions) {
     super();
     this.cache = options.cache;
     this.logger = options.logger ?? SILENT;
+    this.budget = new PushBudget(options.maxBytesInFlight ?? 16 * 2 ** 20, options.slowWriteMs ?? 1000);
     this.unwatch = this.cache.watch((nodeIds) => this.onChange(nodeIds));
     this.host = this.makeHost();
   }
@@ -121,8 +128,21 @@ export class XdsServer extends EventEmitter {
     return out;
   }
 
-  stats(): { streams: number; pushes: number; acks: number; nacks: number; bytesSent: number } {
-    return { streams: this.streams.size, ...this.counters };
+  stats(): {
+    streams: number;
+    pushes: number;
+    acks: number;
+    nacks: number;
+    bytesSent: number;
+    bytesInFlight: number;
+    streamsWaiting: number;
+  } {
+    return {
+      streams: this.streams.size,
+      ...this.counters,
+      bytesInFlight: this.budget.bytesInFlight,
+      streamsWaiting: this.budget.waiters,
+    };
   }
 
   /** The last NACK per type of a connected node (kept until the node's last stream closes). */
@@ -152,6 +172,7 @@ export class XdsServer extends EventEmitter {
     return {
       cache: this.cache,
       logger: this.logger,
+      budget: this.budget,
       opened: (s) => {
         if (s.node === undefined) return;
         let set = this.byNode.get(s.node.id);

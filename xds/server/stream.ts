@@ -11,6 +11,7 @@ import type { DecodedNode } from '../wire/requests.js';
 import type { NodeInfo } from './node.js';
 import { nodeInfo } from './node.js';
 import { TypeState } from './type-state.js';
+import type { Charge, PushBudget } from './budget.js';
 
 export interface Logger {
   info(o: object, msg?: string): void;
@@ -32,6 +33,8 @@ export interface PushInfo {
 export interface StreamHost {
   readonly cache: SnapshotCache;
   readonly logger: Logger;
+  /** Shared by every stream of the server: response bytes not yet taken by HTTP/2. */
+  readonly budget: PushBudget;
   opened(stream: AdsStream<AdsRequest>): void;
   closed(stream: AdsStream<AdsRequest>): void;
   acked(stream: AdsStream<AdsRequest>, typeUrl: string, version: string, nonce: string): void;
@@ -54,6 +57,8 @@ export abstract class AdsStream<Req extends AdsRequest> {
   readonly types = new Map<string, TypeState>();
   private nonceCounter = 0;
   private outstanding = 0;
+  /** This stream's writes still counted in the server's budget. */
+  private readonly charges = new Set<Charge>();
   private closed = false;
 
   constructor(
@@ -81,9 +86,22 @@ export abstract class AdsStream<Req extends AdsRequest> {
     return this.closed;
   }
 
+  /**
+   * Whether a response must not be built now: this client has not taken its last few yet, or the server's
+   * budget of bytes in flight is spent (then the stream queues for it and `pushAll` runs when its turn comes).
+   */
   protected get isBlocked(): boolean {
-    return this.outstanding >= MAX_OUTSTANDING;
+    if (this.outstanding >= MAX_OUTSTANDING) return true;
+    if (!this.host.budget.exhausted) return false;
+    this.host.budget.wait(this.waiter);
+    return true;
   }
+
+  private readonly waiter = {
+    resume: (): void => {
+      if (!this.closed) this.pushAll();
+    },
+  };
 
   private onData(req: Req): void {
     if (this.closed) return;
@@ -133,10 +151,17 @@ export abstract class AdsStream<Req extends AdsRequest> {
   /** Writes a response; when it completes and the stream was blocked, catches up with the latest state. */
   protected write(bytes: Buffer, info: PushInfo): void {
     this.outstanding += 1;
+    const size = bytes.length;
+    const charge = this.host.budget.charge(size);
+    this.charges.add(charge);
     this.call.write(bytes, () => {
-      const wasBlocked = this.isBlocked;
+      // A stream that ended settled its charges when it closed (grpc-js may not call back for a cancelled call).
+      if (this.closed) return;
+      const wasFull = this.outstanding >= MAX_OUTSTANDING;
       this.outstanding -= 1;
-      if (wasBlocked && !this.isBlocked && !this.closed) this.pushAll();
+      this.charges.delete(charge);
+      charge.settle();
+      if (wasFull && !this.closed) this.pushAll();
     });
     this.host.pushed(this, info, bytes.length);
   }
@@ -157,6 +182,9 @@ export abstract class AdsStream<Req extends AdsRequest> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.host.budget.forget(this.waiter);
+    for (const c of this.charges) c.settle();
+    this.charges.clear();
     this.types.clear();
     this.host.closed(this);
   }
