@@ -9,6 +9,7 @@
 //   npm run bench:xds -- --server serve            # the real `smi-mesh serve` on YAML files
 //   npm run bench:xds -- --cpu-prof                # profile the server (bench/out/prof/)
 //   npm run bench:xds -- --heap-snapshot           # the direct server's heap once connected (bench/out/prof/)
+//   npm run bench:xds -- --node-option=--max-semi-space-size=4   # node/V8 options for the server process
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -53,6 +54,8 @@ export interface Options {
   readonly debounceMs: number;
   readonly cpuProf: boolean;
   readonly heapSnapshot: boolean;
+  /** Extra node/V8 options for the control-plane process (e.g. --max-semi-space-size=4). */
+  readonly nodeOptions: readonly string[];
   /** Changes applied and not measured (the first update after start-up runs colder code), then measured. */
   readonly warmup: number;
   readonly runs: number;
@@ -168,7 +171,10 @@ async function startControlPlane(
   }
 > {
   const profDir = join(repoRoot, 'bench', 'out', 'prof');
-  const execArgv = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  const execArgv = [
+    ...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
+    ...options.nodeOptions,
+  ];
   if (options.server === 'direct') {
     return startDirect({
       entry: join(here, 'xds-server.js'),
@@ -394,6 +400,7 @@ async function main(): Promise<void> {
       'debounce-ms': { type: 'string' },
       'cpu-prof': { type: 'boolean' },
       'heap-snapshot': { type: 'boolean' },
+      'node-option': { type: 'string', multiple: true },
       'skip-yaml-check': { type: 'boolean' },
       warmup: { type: 'string' },
       runs: { type: 'string' },
@@ -426,6 +433,7 @@ async function main(): Promise<void> {
     debounceMs: int(values['debounce-ms'], 10),
     cpuProf: values['cpu-prof'] === true,
     heapSnapshot: values['heap-snapshot'] === true,
+    nodeOptions: values['node-option'] ?? [],
     warmup: int(values.warmup, 1),
     runs: Math.max(1, int(values.runs, 3)),
     checkYaml: values['skip-yaml-check'] !== true,

@@ -17,7 +17,7 @@ function timestamp(d: Date): { seconds: number; nanos: number } {
 }
 
 function statusOf(h: Held): string {
-  switch (h.state) {
+  switch (h.response.state) {
     case 'sent':
       return 'REQUESTED';
     case 'nacked':
@@ -45,14 +45,14 @@ function streamRows(stream: AdsStream<AdsRequest>, cache: SnapshotCache, withCon
           h.resource ?? (available?.get(name)?.version === h.version ? available.get(name) : undefined);
         row['version_info'] = h.version;
         row['client_status'] = statusOf(h);
-        row['last_updated'] = timestamp(h.updatedAt);
+        row['last_updated'] = timestamp(h.response.updatedAt);
         if (withContents && r !== undefined)
           row['xds_config'] = { type_url: r.typeUrl, value: resourceBytes(r) };
-        if (h.state === 'nacked') {
+        if (h.response.state === 'nacked') {
           row['error_state'] = {
-            details: h.error ?? '',
+            details: h.response.error ?? '',
             version_info: st.nacked?.version ?? '',
-            last_update_attempt: timestamp(h.updatedAt),
+            last_update_attempt: timestamp(h.response.updatedAt),
           };
         }
       }

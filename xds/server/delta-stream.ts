@@ -33,16 +33,8 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
 
   private start(st: TypeState, req: DeltaDiscoveryRequest): void {
     const now = new Date();
-    for (const [name, version] of Object.entries(req.initialResourceVersions)) {
-      st.held.set(name, {
-        version,
-        resource: undefined,
-        nonce: '',
-        state: 'initial',
-        error: undefined,
-        updatedAt: now,
-      });
-    }
+    for (const [name, version] of Object.entries(req.initialResourceVersions))
+      st.recordInitial(name, version, now);
     // Legacy wildcard: a first request that names nothing.
     if (req.subscribe.length === 0 && req.unsubscribe.length === 0) st.wildcard = true;
     this.resubscribe(st, req.subscribe, req.unsubscribe);
@@ -139,9 +131,9 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
     if (upserts.length === 0 && removed.length === 0 && !mustAnswer) return;
 
     const nonce = this.nextNonce();
-    const now = new Date();
+    const response = st.newResponse(nonce, new Date());
     for (const r of upserts) {
-      st.recordSent(r, nonce, now);
+      st.recordSent(r, response);
       st.force.delete(r.name);
       st.reportedMissing.delete(r.name);
     }

@@ -109,10 +109,8 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
       return;
     }
     const nonce = this.nextNonce();
-    const now = new Date();
-    for (const r of toSend) {
-      st.recordSent(r, nonce, now);
-    }
+    const response = st.newResponse(nonce, new Date());
+    for (const r of toSend) st.recordSent(r, response);
     st.force.clear();
     st.awaitingFirst = false;
     st.lastNonce = nonce;

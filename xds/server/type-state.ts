@@ -5,16 +5,28 @@ import type { XdsResource } from '../cache/resource.js';
 
 export type HeldState = 'sent' | 'acked' | 'nacked' | 'initial';
 
-/** A resource the client holds or was last sent. */
-export interface Held {
-  readonly version: string;
-  /** Absent for delta `initial_resource_versions` entries: the client had it before this stream. */
-  readonly resource: XdsResource | undefined;
+/**
+ * One response of a type and how the client answered it, shared by every resource sent in it: an ACK or NACK
+ * updates one record, not every resource (a proxy holds hundreds, and thousands of streams answer each push).
+ */
+export interface Response {
   readonly nonce: string;
   state: HeldState;
   error: string | undefined;
   updatedAt: Date;
 }
+
+/** A resource the client holds or was last sent: per stream and resource, so kept small. */
+export interface Held {
+  readonly version: string;
+  /** Absent for delta `initial_resource_versions` entries: the client had it before this stream. */
+  readonly resource: XdsResource | undefined;
+  /** The response that carried it (for an initial entry, a record of its own in state 'initial'). */
+  readonly response: Response;
+}
+
+/** Unanswered responses kept per type; a client that never answers must not grow the list. */
+const MAX_UNANSWERED = 64;
 
 export class TypeState {
   /** Explicit `*` or legacy wildcard (nothing ever named on this stream). */
@@ -47,15 +59,28 @@ export class TypeState {
 
   constructor(readonly typeUrl: string) {}
 
-  /** Records that `r` was sent with `nonce`: the client holds it, unanswered so far. */
-  recordSent(r: XdsResource, nonce: string, now: Date): void {
-    this.held.set(r.name, {
-      version: r.version,
-      resource: r,
-      nonce,
-      state: 'sent',
-      error: undefined,
-      updatedAt: now,
+  /** Responses sent and not yet answered, oldest first. */
+  private readonly unanswered: Response[] = [];
+
+  /** A new response about to be sent with `nonce`; pass it to `recordSent` for each resource it carries. */
+  newResponse(nonce: string, now: Date): Response {
+    const r: Response = { nonce, state: 'sent', error: undefined, updatedAt: now };
+    this.unanswered.push(r);
+    if (this.unanswered.length > MAX_UNANSWERED) this.unanswered.shift();
+    return r;
+  }
+
+  /** Records that `r` was sent in `response`: the client holds it, unanswered so far. */
+  recordSent(r: XdsResource, response: Response): void {
+    this.held.set(r.name, { version: r.version, resource: r, response });
+  }
+
+  /** Delta `initial_resource_versions`: the client says it holds `version` of `name` from an earlier stream. */
+  recordInitial(name: string, version: string, now: Date): void {
+    this.held.set(name, {
+      version,
+      resource: undefined,
+      response: { nonce: '', state: 'initial', error: undefined, updatedAt: now },
     });
   }
 
@@ -68,18 +93,15 @@ export class TypeState {
    * responses become ACKed too: the client answers in order and did not complain about them.
    */
   settle(nonce: string, outcome: 'acked' | 'nacked', error: string | undefined, earlier: boolean): void {
+    const i = this.unanswered.findIndex((r) => r.nonce === nonce);
+    if (i < 0) return;
     const now = new Date();
-    for (const h of this.held.values()) {
-      if (h.state === 'initial') continue;
-      if (h.nonce === nonce) {
-        h.state = outcome;
-        h.error = error;
-        h.updatedAt = now;
-      } else if (earlier && h.state === 'sent') {
-        h.state = 'acked';
-        h.error = undefined;
-        h.updatedAt = now;
-      }
+    const settled = earlier ? this.unanswered.splice(0, i + 1) : this.unanswered.splice(i, 1);
+    for (const r of settled) {
+      const answered = r.nonce === nonce;
+      r.state = answered ? outcome : 'acked';
+      r.error = answered ? error : undefined;
+      r.updatedAt = now;
     }
   }
 }
