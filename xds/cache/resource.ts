@@ -59,3 +59,14 @@ export function setVersion(resources: Iterable<{ readonly name: string; readonly
   const pairs = [...resources].map((r) => `${r.name}\u0000${r.version}`).sort();
   return contentVersion(Buffer.from(pairs.join('\n'), 'utf8'));
 }
+
+/** The set version of a whole Map of resources, computed once per Map (snapshots share unchanged Maps). */
+const mapVersions = new WeakMap<ReadonlyMap<string, XdsResource>, string>();
+export function mapVersion(m: ReadonlyMap<string, XdsResource>): string {
+  let v = mapVersions.get(m);
+  if (v === undefined) {
+    v = setVersion(m.values());
+    mapVersions.set(m, v);
+  }
+  return v;
+}

@@ -7,7 +7,7 @@ import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import type { ClientStatusRequest } from '../wire/requests.js';
 import type { NodeInfo } from './node.js';
 import type { AdsRequest, AdsStream } from './stream.js';
-import type { Held } from './type-state.js';
+import type { HeldStatus } from './type-state.js';
 
 type Row = Record<string, unknown>;
 
@@ -16,8 +16,8 @@ function timestamp(d: Date): { seconds: number; nanos: number } {
   return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 };
 }
 
-function statusOf(h: Held): string {
-  switch (h.response.state) {
+function statusOf(h: HeldStatus): string {
+  switch (h.state) {
     case 'sent':
       return 'REQUESTED';
     case 'nacked':
@@ -34,9 +34,9 @@ function streamRows(stream: AdsStream<AdsRequest>, cache: SnapshotCache, withCon
   const rows: Row[] = [];
   for (const [typeUrl, st] of stream.types) {
     const available = snapshot?.get(typeUrl);
-    const names = [...new Set([...st.held.keys(), ...st.names])].sort();
+    const names = [...new Set([...st.held.names(), ...st.names])].sort();
     for (const name of names) {
-      const h = st.held.get(name);
+      const h = st.status(name);
       const row: Row = { type_url: typeUrl, name };
       if (h === undefined) {
         row['client_status'] = available?.has(name) === true ? 'REQUESTED' : 'DOES_NOT_EXIST';
@@ -45,14 +45,14 @@ function streamRows(stream: AdsStream<AdsRequest>, cache: SnapshotCache, withCon
           h.resource ?? (available?.get(name)?.version === h.version ? available.get(name) : undefined);
         row['version_info'] = h.version;
         row['client_status'] = statusOf(h);
-        row['last_updated'] = timestamp(h.response.updatedAt);
+        row['last_updated'] = timestamp(h.updatedAt);
         if (withContents && r !== undefined)
           row['xds_config'] = { type_url: r.typeUrl, value: resourceBytes(r) };
-        if (h.response.state === 'nacked') {
+        if (h.state === 'nacked') {
           row['error_state'] = {
-            details: h.response.error ?? '',
+            details: h.error ?? '',
             version_info: st.nacked?.version ?? '',
-            last_update_attempt: timestamp(h.response.updatedAt),
+            last_update_attempt: timestamp(h.updatedAt),
           };
         }
       }

@@ -4,7 +4,7 @@
 // names and resources that left the snapshot (or the subscription) go in `removed_resources`.
 
 import type { XdsResource } from '../cache/resource.js';
-import { setVersion } from '../cache/resource.js';
+import { mapVersion, setVersion } from '../cache/resource.js';
 import { deltaDiscoveryResponseBytes } from '../wire/messages.js';
 import type { DeltaDiscoveryRequest } from '../wire/requests.js';
 import { pushOrder } from './order.js';
@@ -32,9 +32,8 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
   }
 
   private start(st: TypeState, req: DeltaDiscoveryRequest): void {
-    const now = new Date();
     for (const [name, version] of Object.entries(req.initialResourceVersions))
-      st.recordInitial(name, version, now);
+      st.recordInitial(name, version);
     // Legacy wildcard: a first request that names nothing.
     if (req.subscribe.length === 0 && req.unsubscribe.length === 0) st.wildcard = true;
     this.resubscribe(st, req.subscribe, req.unsubscribe);
@@ -95,7 +94,7 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
     const upserts: XdsResource[] = [];
     const removed = new Set<string>();
     const consider = (r: XdsResource): void => {
-      if (st.force.has(r.name) || st.held.get(r.name)?.version !== r.version) upserts.push(r);
+      if (st.force.has(r.name) || st.held.version(r.name) !== r.version) upserts.push(r);
     };
     if (st.wildcard) for (const r of available.values()) consider(r);
     for (const n of st.names) {
@@ -104,7 +103,7 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
         if (!st.wildcard) consider(r);
       } else if (st.held.has(n) || st.force.has(n) || !st.reportedMissing.has(n)) removed.add(n);
     }
-    for (const n of st.held.keys()) if (!available.has(n) || !st.interested(n)) removed.add(n);
+    for (const n of st.held.names()) if (!available.has(n) || !st.interested(n)) removed.add(n);
     return { upserts, removed: [...removed].sort() };
   }
 
@@ -138,12 +137,18 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
       st.reportedMissing.delete(r.name);
     }
     for (const n of removed) {
-      st.held.delete(n);
+      st.forget(n);
       st.force.delete(n);
       if (st.names.has(n)) st.reportedMissing.add(n);
     }
     st.awaitingFirst = false;
-    const version = setVersion([...st.held].map(([name, h]) => ({ name, version: h.version })));
+    // Holding exactly the published set (the usual case), the stream shares that Map rather than a copy.
+    st.held.adoptIfEqual(available);
+    const shared = st.held.sharedMap;
+    const version =
+      shared !== undefined
+        ? mapVersion(shared)
+        : setVersion([...st.held.names()].map((name) => ({ name, version: st.held.version(name) ?? '' })));
     st.lastNonce = nonce;
     st.lastVersion = version;
     st.inflight.set(nonce, version);

@@ -4,23 +4,12 @@
 // same content) cost nothing and identical content is never resent.
 
 import type { XdsResource } from '../cache/resource.js';
-import { setVersion } from '../cache/resource.js';
+import { mapVersion, setVersion } from '../cache/resource.js';
 import { discoveryResponseBytes } from '../wire/messages.js';
 import type { DiscoveryRequest } from '../wire/requests.js';
 import { pushOrder, requiresFullState } from './order.js';
 import { AdsStream } from './stream.js';
 import type { TypeState } from './type-state.js';
-
-/** The version of a whole published Map (a wildcard subscription's set), computed once per Map. */
-const mapVersions = new WeakMap<ReadonlyMap<string, XdsResource>, string>();
-function mapVersion(m: ReadonlyMap<string, XdsResource>): string {
-  let v = mapVersions.get(m);
-  if (v === undefined) {
-    v = setVersion(m.values());
-    mapVersions.set(m, v);
-  }
-  return v;
-}
 
 export class SotwStream extends AdsStream<DiscoveryRequest> {
   protected handle(req: DiscoveryRequest): void {
@@ -59,7 +48,7 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     for (const n of st.names) if (!explicit.has(n)) st.names.delete(n);
     for (const n of explicit) st.names.add(n);
     // Forget what was sent under names no longer subscribed, so a later re-subscription resends it.
-    for (const n of st.held.keys()) if (!st.interested(n)) st.held.delete(n);
+    for (const n of st.held.names()) if (!st.interested(n)) st.forget(n);
     for (const n of st.force) if (!st.interested(n)) st.force.delete(n);
   }
 
@@ -89,7 +78,7 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
       }
     }
     // What left the snapshot is gone from the client too (LDS/CDS by omission, RDS/EDS when unreferenced).
-    for (const n of st.held.keys()) if (!available.has(n)) st.held.delete(n);
+    for (const n of st.held.names()) if (!available.has(n)) st.forget(n);
     const version = st.wildcard ? mapVersion(available) : setVersion(desired);
     const forced = desired.some((r) => st.force.has(r.name));
     let toSend: XdsResource[];
@@ -98,7 +87,7 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
       toSend = changed ? desired : [];
       if (!changed) return;
     } else {
-      toSend = desired.filter((r) => st.force.has(r.name) || st.held.get(r.name)?.version !== r.version);
+      toSend = desired.filter((r) => st.force.has(r.name) || st.held.version(r.name) !== r.version);
       if (toSend.length === 0) {
         st.force.clear();
         return;
@@ -111,6 +100,8 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     const nonce = this.nextNonce();
     const response = st.newResponse(nonce, new Date());
     for (const r of toSend) st.recordSent(r, response);
+    // Holding exactly the published set (the usual case), the stream shares that Map rather than a copy.
+    st.held.adoptIfEqual(available);
     st.force.clear();
     st.awaitingFirst = false;
     st.lastNonce = nonce;

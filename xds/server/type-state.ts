@@ -2,27 +2,31 @@
 // can tell) and how the client answered. Both protocol variants share it; each fills in the parts it uses.
 
 import type { XdsResource } from '../cache/resource.js';
+import { HeldResources } from './held.js';
 
 export type HeldState = 'sent' | 'acked' | 'nacked' | 'initial';
 
 /**
- * One response of a type and how the client answered it, shared by every resource sent in it: an ACK or NACK
- * updates one record, not every resource (a proxy holds hundreds, and thousands of streams answer each push).
+ * One response of a type and how the client answered it. Resources point to the response that last carried them
+ * only while it is unanswered or NACKed (`TypeState.pending`): an ACK settles one record and forgets its names,
+ * so a stream that is up to date keeps nothing per resource but the shared set of what it holds.
  */
 export interface Response {
   readonly nonce: string;
   state: HeldState;
   error: string | undefined;
   updatedAt: Date;
+  /** Names carried, kept until the response is ACKed. */
+  names: string[];
 }
 
-/** A resource the client holds or was last sent: per stream and resource, so kept small. */
-export interface Held {
+/** How the client stands with one resource it holds, for CSDS. */
+export interface HeldStatus {
   readonly version: string;
-  /** Absent for delta `initial_resource_versions` entries: the client had it before this stream. */
   readonly resource: XdsResource | undefined;
-  /** The response that carried it (for an initial entry, a record of its own in state 'initial'). */
-  readonly response: Response;
+  readonly state: HeldState;
+  readonly error: string | undefined;
+  readonly updatedAt: Date;
 }
 
 /** Unanswered responses kept per type; a client that never answers must not grow the list. */
@@ -35,7 +39,11 @@ export class TypeState {
   everNamed = false;
   /** Explicitly subscribed names (without `*`). */
   readonly names = new Set<string>();
-  readonly held = new Map<string, Held>();
+  readonly held = new HeldResources();
+  /** Held names whose last response is not ACKed: unanswered or NACKed. */
+  readonly pending = new Map<string, Response>();
+  /** When the client last ACKed a response of this type (or when the stream began). */
+  lastAckedAt = new Date();
   /** Names to send on the next response even if the client already holds them (newly subscribed). */
   readonly force = new Set<string>();
   /** The first request of the type still needs an answer (LDS/CDS clients wait for one even if empty). */
@@ -64,7 +72,7 @@ export class TypeState {
 
   /** A new response about to be sent with `nonce`; pass it to `recordSent` for each resource it carries. */
   newResponse(nonce: string, now: Date): Response {
-    const r: Response = { nonce, state: 'sent', error: undefined, updatedAt: now };
+    const r: Response = { nonce, state: 'sent', error: undefined, updatedAt: now, names: [] };
     this.unanswered.push(r);
     if (this.unanswered.length > MAX_UNANSWERED) this.unanswered.shift();
     return r;
@@ -72,16 +80,32 @@ export class TypeState {
 
   /** Records that `r` was sent in `response`: the client holds it, unanswered so far. */
   recordSent(r: XdsResource, response: Response): void {
-    this.held.set(r.name, { version: r.version, resource: r, response });
+    this.held.set(r.name, r);
+    this.pending.set(r.name, response);
+    response.names.push(r.name);
   }
 
   /** Delta `initial_resource_versions`: the client says it holds `version` of `name` from an earlier stream. */
-  recordInitial(name: string, version: string, now: Date): void {
-    this.held.set(name, {
-      version,
-      resource: undefined,
-      response: { nonce: '', state: 'initial', error: undefined, updatedAt: now },
-    });
+  recordInitial(name: string, version: string): void {
+    this.held.setInitial(name, version);
+    this.pending.delete(name);
+  }
+
+  /** The client no longer holds `name`. */
+  forget(name: string): void {
+    this.held.delete(name);
+    this.pending.delete(name);
+  }
+
+  /** The client's standing with a held resource (undefined if it does not hold `name`). */
+  status(name: string): HeldStatus | undefined {
+    const version = this.held.version(name);
+    if (version === undefined) return undefined;
+    const resource = this.held.resource(name);
+    const p = this.pending.get(name);
+    if (p !== undefined) return { version, resource, state: p.state, error: p.error, updatedAt: p.updatedAt };
+    const state = resource === undefined ? 'initial' : 'acked';
+    return { version, resource, state, error: undefined, updatedAt: this.lastAckedAt };
   }
 
   interested(name: string): boolean {
@@ -102,6 +126,10 @@ export class TypeState {
       r.state = answered ? outcome : 'acked';
       r.error = answered ? error : undefined;
       r.updatedAt = now;
+      if (r.state !== 'acked') continue;
+      for (const n of r.names) if (this.pending.get(n) === r) this.pending.delete(n);
+      r.names = [];
+      this.lastAckedAt = now;
     }
   }
 }
