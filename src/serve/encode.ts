@@ -15,6 +15,7 @@ import { encodeJson } from '../../xds/proto/json.js';
 import { TYPE_URLS } from '../../xds/proto/registry.js';
 import type { XdsResource } from '../../xds/cache/resource.js';
 import { xdsResource } from '../../xds/cache/resource.js';
+import { ownedCopy, varint } from '../../xds/wire/protowire.js';
 
 const encoded = new WeakMap<JsonObject, XdsResource>();
 
@@ -46,35 +47,12 @@ const COMPOSITE: Readonly<Record<string, { field: string; number: number; elemen
 // The entries are the chunks of every resource that contains them, so each is held once (xds/cache/resource.ts).
 const parts = new WeakMap<JsonObject, Buffer>();
 
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  let v = n;
-  while (v > 0x7f) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return Buffer.from(out);
-}
-
-/** Long-lived bytes in a buffer of their own: a small slice of Node's shared pool would pin its whole slab. */
-function own(parts: readonly Uint8Array[]): Buffer {
-  const size = parts.reduce((n, p) => n + p.length, 0);
-  const out = Buffer.allocUnsafeSlow(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** One element of a repeated message field as it sits in its parent: tag, length, encoding (cached whole). */
 function fieldEntry(number: number, elementType: string, element: JsonObject): Buffer {
   let entry = parts.get(element);
   if (entry === undefined) {
     const body = encodeJson({ '@type': elementType, ...element });
-    entry = own([varint((number << 3) | 2), varint(body.length), body]);
+    entry = ownedCopy([varint((number << 3) | 2), varint(body.length), body]);
     parts.set(element, entry);
   }
   return entry;
@@ -84,11 +62,11 @@ function fieldEntry(number: number, elementType: string, element: JsonObject): B
 function encodeResource(json: JsonObject, typeUrl: string): Buffer[] {
   const c = COMPOSITE[typeUrl];
   const list = c === undefined ? undefined : json[c.field];
-  if (c === undefined || !Array.isArray(list)) return [own([encodeJson(json)])];
+  if (c === undefined || !Array.isArray(list)) return [ownedCopy([encodeJson(json)])];
   const { [c.field]: _omitted, ...head } = json;
-  const chunks: Buffer[] = [own([encodeJson(head)])];
+  const chunks: Buffer[] = [ownedCopy([encodeJson(head)])];
   for (const el of list) {
-    if (typeof el !== 'object' || el === null || Array.isArray(el)) return [own([encodeJson(json)])];
+    if (typeof el !== 'object' || el === null || Array.isArray(el)) return [ownedCopy([encodeJson(json)])];
     chunks.push(fieldEntry(c.number, c.element, el));
   }
   return chunks;

@@ -4,7 +4,7 @@
 // sends the resource and cached with it. The caches are weak, so a wrapper lives exactly as long as its resource.
 
 import type { XdsResource } from '../cache/resource.js';
-import { lenField, stringField, varint } from './protowire.js';
+import { lenField, ownedCopy, stringField, varint } from './protowire.js';
 
 /** What goes around a resource's chunks in one repeated `resources` entry of a response. */
 interface Wrapper {
@@ -23,21 +23,12 @@ function anyHead(r: XdsResource): Buffer {
   return Buffer.concat([...stringField(1, r.typeUrl), varint((2 << 3) | 2), varint(r.size)]);
 }
 
-/** A copy in a buffer of its own: a cached wrapper must not pin a shared allocation pool slab. */
-function own(parts: readonly Buffer[]): Buffer {
-  const size = parts.reduce((n, p) => n + p.length, 0);
-  const out = Buffer.allocUnsafeSlow(size);
-  let at = 0;
-  for (const p of parts) at += p.copy(out, at);
-  return out;
-}
-
 /** DiscoveryResponse.resources (field 2) entry: an Any. */
 export function sotwWrapper(r: XdsResource): Wrapper {
   let w = sotwWrappers.get(r);
   if (w === undefined) {
     const any = anyHead(r);
-    w = { head: own([varint((2 << 3) | 2), varint(any.length + r.size), any]), tail: EMPTY };
+    w = { head: ownedCopy([varint((2 << 3) | 2), varint(any.length + r.size), any]), tail: EMPTY };
     sotwWrappers.set(r, w);
   }
   return w;
@@ -52,7 +43,10 @@ export function deltaWrapper(r: XdsResource): Wrapper {
     const anyField = [varint((2 << 3) | 2), varint(any.length + r.size), any];
     const name = Buffer.concat(stringField(3, r.name));
     const inner = version.length + anyField.reduce((n, p) => n + p.length, 0) + r.size + name.length;
-    w = { head: own([varint((2 << 3) | 2), varint(inner), version, ...anyField]), tail: own([name]) };
+    w = {
+      head: ownedCopy([varint((2 << 3) | 2), varint(inner), version, ...anyField]),
+      tail: ownedCopy([name]),
+    };
     deltaWrappers.set(r, w);
   }
   return w;

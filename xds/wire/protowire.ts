@@ -29,3 +29,18 @@ export function stringField(fieldNo: number, value: string): Buffer[] {
 export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
+
+/**
+ * The parts joined into a buffer of its own. For bytes kept long (cached encodings): a small Buffer from Node's
+ * allocation pool is a slice of a shared 8 KB slab, and keeping the slice keeps the whole slab.
+ */
+export function ownedCopy(parts: readonly Uint8Array[]): Buffer {
+  const size = parts.reduce((n, p) => n + p.length, 0);
+  const out = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
