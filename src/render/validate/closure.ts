@@ -184,8 +184,7 @@ function checkTransportSocket(ctx: Ctx, label: string, ts: Json | undefined, pat
   const common = obj(tc['common_tls_context']) ?? {};
   const refs = sdsNames(common, commonPath);
   if (!ctx.grpc) {
-    for (const r of refs)
-      ctx.need('secret', r.name, r.path);
+    for (const r of refs) ctx.need('secret', r.name, r.path);
     return;
   }
   for (const r of refs)
@@ -237,8 +236,7 @@ function checkTransportSocket(ctx: Ctx, label: string, ts: Json | undefined, pat
 
 function clusterRef(ctx: Ctx, _label: string, name: Json | undefined, path: string): void {
   const n = str(name);
-  if (n !== undefined && n !== '')
-    ctx.need('cluster', n, path);
+  if (n !== undefined && n !== '') ctx.need('cluster', n, path);
 }
 
 function weightedClusters(ctx: Ctx, label: string, wc: JsonObject, path: string): void {
