@@ -11,7 +11,6 @@
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +24,7 @@ import { translate } from '../src/translate/translate.js';
 import type { SyntheticParams, SyntheticSummary } from './synthetic.js';
 import { DEFAULT_PARAMS, generateMesh, mutateSplitWeight } from './synthetic.js';
 import { MeshCompiler } from '../src/compile/compiler.js';
+import { intOption, machine } from './bench-common.js';
 
 // ---------------------------------------------------------------- modes
 
@@ -315,18 +315,6 @@ async function runMode(mode: CompileMode, store: Store, warmup: number, runs: nu
 
 // ---------------------------------------------------------------- report
 
-function machine(): Record<string, string | number> {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model.trim() ?? 'unknown',
-    cpus: os.availableParallelism(),
-    memoryGB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    node: process.version,
-    v8: process.versions.v8,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-  };
-}
-
 const f1 = (n: number): string => n.toFixed(1);
 const f3 = (n: number): string => n.toFixed(3);
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
@@ -414,12 +402,7 @@ async function main(): Promise<void> {
       out: { type: 'string' },
     },
   });
-  const int = (s: string | undefined, fallback: number): number => {
-    if (s === undefined) return fallback;
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`not a non-negative integer: ${s}`);
-    return n;
-  };
+  const int = intOption;
   const runs = Math.max(1, int(values.runs, 5));
   const warmup = int(values.warmup, 1);
   const params: SyntheticParams = {

@@ -1,8 +1,8 @@
 // The xDS benchmark's report: a Markdown summary on stdout and every figure in bench/out/xds.json.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { dirname } from 'node:path';
+import { machine } from './bench-common.js';
 import type { ChangeInfo } from './xds-control-plane.js';
 import type { SyntheticParams } from './synthetic.js';
 
@@ -73,17 +73,6 @@ export function targets(r: ScenarioResult): { name: string; met: boolean; value:
     });
   }
   return out;
-}
-
-export function machine(): Record<string, string | number> {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model.trim() ?? 'unknown',
-    cpus: os.availableParallelism(),
-    memoryGB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    node: process.version,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-  };
 }
 
 const mb = (bytes: number | undefined): string =>

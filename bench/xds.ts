@@ -31,6 +31,7 @@ import { splitFile, splitYaml, writeMeshYaml } from './synthetic-yaml.js';
 import type { ChangeInfo, ControlPlane } from './xds-control-plane.js';
 import { startDirect, startServe } from './xds-control-plane.js';
 import { markdown, writeJson } from './xds-report.js';
+import { intOption } from './bench-common.js';
 import type { ScenarioResult } from './xds-report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -409,12 +410,7 @@ async function main(): Promise<void> {
       out: { type: 'string' },
     },
   });
-  const int = (s: string | undefined, fallback: number): number => {
-    if (s === undefined) return fallback;
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`not a non-negative integer: ${s}`);
-    return n;
-  };
+  const int = intOption;
   const server = values.server ?? 'direct';
   if (server !== 'direct' && server !== 'serve') throw new Error('--server is direct or serve');
   const variants = values.variant ?? 'mixed';

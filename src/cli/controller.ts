@@ -29,6 +29,7 @@ import type { ObjectStatus } from '../translate/model.js';
 import type { MeshFlags } from './options.js';
 import { meshOptions, translateOptions } from './options.js';
 import { untilSignal } from './signals.js';
+import { logRefused, streamOpened } from './xds-log.js';
 
 export interface ControllerFlags extends MeshFlags {
   readonly kubeconfig?: string;
@@ -70,11 +71,7 @@ function uidIn(informers: Informers, s: ObjectStatus): string | undefined {
 }
 
 function reportUpdate(log: pino.Logger, update: UpdateReport, what: string): void {
-  for (const d of update.refused)
-    log.error(
-      { proxy: d.proxy, resource: d.resource, path: d.path },
-      `output refused, last good configuration kept: ${d.message}`,
-    );
+  logRefused(log, update);
   log.info(
     {
       proxies: update.proxies,
@@ -150,13 +147,12 @@ export async function runController(flags: ControllerFlags, io: ControllerIo): P
     }
   };
 
+  const opened = streamOpened(mesh, log);
   const server = await startXdsServer(flags.xdsAddress, {
     cache,
     logger: log.child({ component: 'xds' }),
     onStreamOpen: (node, variant) => {
-      if (!mesh.knows(node.id))
-        log.warn({ node: node.id, variant }, 'unknown node: no meshed pod by this id (namespace/pod)');
-      if (mesh.nodeConnected(node)) log.info({ node: node.id }, 'node flavour changed; re-rendered');
+      opened(node, variant);
       metrics.connectedProxies.set(server.xds.connectedNodes().length);
     },
     onStreamClose: () => metrics.connectedProxies.set(server.xds.connectedNodes().length),

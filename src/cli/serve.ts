@@ -16,6 +16,7 @@ import type { MeshFlags } from './options.js';
 import { translateOptions } from './options.js';
 import { formatFileError } from './validate.js';
 import { untilSignal } from './signals.js';
+import { logRefused, streamOpened } from './xds-log.js';
 
 export interface ServeFlags extends MeshFlags {
   readonly filename: readonly string[];
@@ -69,11 +70,7 @@ function reportUpdate(log: pino.Logger, update: UpdateReport, what: string): voi
         c.message,
       );
   }
-  for (const d of update.refused)
-    log.error(
-      { proxy: d.proxy, resource: d.resource, path: d.path },
-      `output refused, last good configuration kept: ${d.message}`,
-    );
+  logRefused(log, update);
   log.info(
     { proxies: update.proxies, pushed: update.pushed.length, ms: Math.round(update.ms * 10) / 10 },
     what,
@@ -96,11 +93,7 @@ export async function runServe(flags: ServeFlags, io: ServeIo): Promise<number> 
   const server = await startXdsServer(flags.xdsAddress, {
     cache,
     logger: log.child({ component: 'xds' }),
-    onStreamOpen: (node, variant) => {
-      if (!mesh.knows(node.id))
-        log.warn({ node: node.id, variant }, 'unknown node: no meshed pod by this id (namespace/pod)');
-      if (mesh.nodeConnected(node)) log.info({ node: node.id }, 'node flavour changed; re-rendered');
-    },
+    onStreamOpen: streamOpened(mesh, log),
   });
   const host = flags.xdsAddress.slice(0, flags.xdsAddress.lastIndexOf(':'));
   const address = `${host}:${server.port}`;

@@ -115,6 +115,27 @@ function describe(kind: Kind, namespace: string, name: string): string {
   return `${kind} ${namespace === '' ? name : `${namespace}/${name}`}`;
 }
 
+/** A listed file's text, or why a path could not be listed or a file read (`unreadable` names that file). */
+export type ReadEntry =
+  | { readonly file: string; readonly text: string }
+  | { readonly error: FileError; readonly unreadable?: string };
+
+/** The files `listFiles` finds, each read as UTF-8 text, in listing order, one at a time. */
+export async function* readListedFiles(paths: readonly string[]): AsyncGenerator<ReadEntry> {
+  for (const entry of await listFiles(paths)) {
+    if ('error' in entry) {
+      yield entry;
+      continue;
+    }
+    const file = entry.file;
+    try {
+      yield { file, text: await readFile(file, 'utf8') };
+    } catch (e) {
+      yield { error: { file, message: `cannot read file: ${errnoMessage(e)}` }, unreadable: file };
+    }
+  }
+}
+
 /** Reads `paths` (files and directories) into a new Store. Never throws for a problem with the input. */
 export async function loadFiles(
   paths: readonly string[],
@@ -126,19 +147,12 @@ export async function loadFiles(
   const defined = new Map<string, ParsedDocument>();
   let documents = 0;
 
-  for (const entry of await listFiles(paths)) {
+  for await (const entry of readListedFiles(paths)) {
     if ('error' in entry) {
       fileErrors.push(entry.error);
       continue;
     }
-    const file = entry.file;
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      fileErrors.push({ file, message: `cannot read file: ${errnoMessage(e)}` });
-      continue;
-    }
+    const { file, text } = entry;
     const parsed = parseFileText(file, text, options);
     documents += parsed.documents;
     const errors: FileError[] = [...parsed.errors];

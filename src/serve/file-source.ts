@@ -7,9 +7,8 @@
 // - Only objects whose content changed are written to the Store, so the incremental compiler sees exactly the
 //   edit, and a save that changes nothing pushes nothing.
 
-import { readFile } from 'node:fs/promises';
 import type { FileError } from '../files/load.js';
-import { errnoMessage, listFiles, parseFileText } from '../files/load.js';
+import { parseFileText, readListedFiles } from '../files/load.js';
 import type { InvalidObject, MeshObject } from '../store/objects.js';
 import { refKey, refOf } from '../store/objects.js';
 import { Store } from '../store/store.js';
@@ -48,21 +47,15 @@ export class FileSource {
     const fileErrors: FileError[] = [];
     const next = new Map<string, Map<string, Entry>>();
     const texts = new Map<string, string>();
-    for (const entry of await listFiles(this.paths)) {
+    for await (const entry of readListedFiles(this.paths)) {
       if ('error' in entry) {
         fileErrors.push(entry.error);
+        // A file that cannot be read right now keeps what it held.
+        const kept = entry.unreadable === undefined ? undefined : this.byFile.get(entry.unreadable);
+        if (entry.unreadable !== undefined && kept !== undefined) next.set(entry.unreadable, kept);
         continue;
       }
-      const file = entry.file;
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (e) {
-        fileErrors.push({ file, message: `cannot read file: ${errnoMessage(e)}` });
-        const kept = this.byFile.get(file);
-        if (kept !== undefined) next.set(file, kept);
-        continue;
-      }
+      const { file, text } = entry;
       const unchanged = this.byFile.get(file);
       if (unchanged !== undefined && this.texts.get(file) === text) {
         // Reading every file is cheap; parsing them is not (seconds for thousands of objects).

@@ -7,6 +7,7 @@
 // into the response buffer a stream writes.
 
 import { createHash } from 'node:crypto';
+import { asBuffer } from '../wire/protowire.js';
 
 export interface XdsResource {
   readonly typeUrl: string;
@@ -26,10 +27,6 @@ export function contentVersion(bytes: Uint8Array | readonly Uint8Array[]): strin
   if (bytes instanceof Uint8Array) h.update(bytes);
   else for (const c of bytes) h.update(c);
   return h.digest('hex').slice(0, 16);
-}
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** A resource from its encoding, whole or as chunks (kept by reference, never copied). */

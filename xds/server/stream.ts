@@ -161,7 +161,7 @@ export abstract class AdsStream<Req extends AdsRequest> {
       this.outstanding -= 1;
       this.charges.delete(charge);
       charge.settle();
-      if (wasFull && !this.closed) this.pushAll();
+      if (wasFull) this.pushAll();
     });
     this.host.pushed(this, info, bytes.length);
   }
