@@ -5,16 +5,29 @@
 // This one reads only the envelope of each response (type_url, version, nonce: a few bytes scanned by hand),
 // never the resources, keeps counters and the arrival times the benchmark needs, and ACKs at once.
 //
+// It speaks gRPC over node:http2 itself (HTTP/2 POST, `application/grpc`, 5-byte message framing, grpc-status in
+// the trailers) rather than through a grpc-js Client: the simulated proxies share one process and one core, and
+// grpc-js's client call stack (resolving, retrying, load-balancing and subchannel calls, filter stack) cost
+// about as much CPU per response as the server's push. The server under test is the real grpc-js server either
+// way; what the benchmark should measure is it, not the simulated proxies queueing behind each other.
+//
+// Connections use Envoy's HTTP/2 defaults for its xDS cluster: 256 MiB stream and connection windows. With
+// Node's 64 KiB defaults, every 64 KiB pushed on a connection would wait for a WINDOW_UPDATE from this (busy)
+// process, which no Envoy makes a control plane do.
+//
 // Subscriptions: like Envoy, CDS and LDS first (wildcard); EDS once the first CDS response arrived, RDS and SDS
 // once the first LDS response arrived. EDS, RDS and SDS are wildcard subscriptions too, rather than the names the
 // clusters and listeners reference: the server's snapshot of a proxy holds exactly the resources its listeners and
 // clusters reference, so the set received is the same, and the client need not decode a single resource.
 
-import * as grpc from '@grpc/grpc-js';
+import * as http2 from 'node:http2';
 import { TYPE_URLS } from '../xds/proto/registry.js';
 import { lenField, stringField } from '../xds/wire/protowire.js';
 
 const ADS = '/envoy.service.discovery.v3.AggregatedDiscoveryService';
+
+/** Envoy's default `initial_stream_window_size` and `initial_connection_window_size` (Http2ProtocolOptions). */
+const ENVOY_WINDOW = 256 * 1024 * 1024;
 
 export type Variant = 'sotw' | 'delta';
 
@@ -23,6 +36,12 @@ export interface Envelope {
   readonly typeUrl: string;
   readonly version: string;
   readonly nonce: string;
+}
+
+/** How a stream ended: the gRPC status from its trailers, or why there was none. */
+export interface StreamEnd {
+  readonly code: number;
+  readonly details: string;
 }
 
 // ---------------------------------------------------------------- wire reading (envelope only)
@@ -91,39 +110,105 @@ function deltaRequest(typeUrl: string, node: Buffer | undefined, nonce: string):
   ]);
 }
 
-// ---------------------------------------------------------------- channels
+// ---------------------------------------------------------------- gRPC framing
+
+/** A gRPC length-prefixed message: flag byte 0 (not compressed), 4-byte big-endian length, the bytes. */
+function frame(message: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(5 + message.length);
+  out[0] = 0;
+  out.writeUInt32BE(message.length, 1);
+  message.copy(out, 5);
+  return out;
+}
 
 /**
- * A bounded set of HTTP/2 connections shared by the clients. grpc-js shares one connection among every channel
- * to the same target unless told to use a local subchannel pool; each Client here has its own pool and so its
- * own connection, and clients are spread over them round-robin.
+ * Splits a stream's DATA into gRPC messages. A message inside one chunk is handed out as a view of it; one
+ * spread over several chunks is joined once.
  */
-export class ChannelPool {
-  private readonly clients: grpc.Client[] = [];
+export class MessageReader {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+
+  constructor(private readonly onMessage: (message: Buffer) => void) {}
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    for (;;) {
+      if (this.buffered < 5) return;
+      const head = this.peek(5);
+      if (head[0] !== 0) throw new Error('compressed gRPC message (not negotiated)');
+      const length = head.readUInt32BE(1);
+      if (this.buffered < 5 + length) return;
+      this.take(5);
+      this.onMessage(this.take(length));
+    }
+  }
+
+  /** The first `n` buffered bytes, without consuming them. */
+  private peek(n: number): Buffer {
+    const first = this.chunks[0];
+    if (first !== undefined && first.length >= n) return first;
+    const joined = Buffer.concat(this.chunks);
+    this.chunks = [joined];
+    return joined;
+  }
+
+  private take(n: number): Buffer {
+    this.buffered -= n;
+    const first = this.chunks[0];
+    if (first !== undefined && first.length >= n) {
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const c = this.chunks[0];
+      if (c === undefined) throw new Error('gRPC reader underflow');
+      const part = Math.min(c.length, n - filled);
+      c.copy(out, filled, 0, part);
+      filled += part;
+      if (part === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(part);
+    }
+    return out;
+  }
+}
+
+// ---------------------------------------------------------------- connections
+
+/**
+ * A bounded set of HTTP/2 connections shared by the clients, round-robin: Envoys each have their own, but
+ * thousands of sockets in one process would measure the kernel's and this process's socket handling instead.
+ */
+export class ConnectionPool {
+  private readonly sessions: http2.ClientHttp2Session[] = [];
   private next = 0;
 
   constructor(address: string, connections: number) {
     for (let i = 0; i < Math.max(1, connections); i++) {
-      this.clients.push(
-        new grpc.Client(address, grpc.credentials.createInsecure(), {
-          'grpc.use_local_subchannel_pool': 1,
-          'grpc.max_receive_message_length': -1,
-          // Distinct options keep the channels apart as well.
-          'bench.channel': i,
-        }),
-      );
+      const session = http2.connect(`http://${address}`, {
+        settings: { initialWindowSize: ENVOY_WINDOW, enablePush: false },
+        // Node refuses new streams once a session buffers more than this (default 10 MB).
+        maxSessionMemory: 4096,
+      });
+      session.on('connect', () => session.setLocalWindowSize(ENVOY_WINDOW));
+      session.on('error', () => undefined); // each stream reports its own end
+      this.sessions.push(session);
     }
   }
 
-  take(): grpc.Client {
-    const c = this.clients[this.next % this.clients.length];
+  take(): http2.ClientHttp2Session {
+    const s = this.sessions[this.next % this.sessions.length];
     this.next++;
-    if (c === undefined) throw new Error('no channel');
-    return c;
+    if (s === undefined) throw new Error('no connection');
+    return s;
   }
 
   close(): void {
-    for (const c of this.clients) c.close();
+    for (const s of this.sessions) s.close();
   }
 }
 
@@ -135,29 +220,37 @@ export class LoadClient {
   bytes = 0;
   /** performance.now() of the last response. */
   lastAt = 0;
-  status: grpc.StatusObject | undefined;
+  /** Set when the stream ended (it should not, while the benchmark runs). */
+  status: StreamEnd | undefined;
   /** Responses since the last `mark()`. */
   sinceMark: { typeUrl: string; receivedAt: number; ackedAt: number; bytes: number }[] = [];
-  private readonly call: grpc.ClientDuplexStream<Buffer, Buffer>;
+  private readonly stream: http2.ClientHttp2Stream;
   private readonly opened = new Set<string>();
 
   constructor(
-    channel: grpc.Client,
+    session: http2.ClientHttp2Session,
     readonly nodeId: string,
     readonly variant: Variant,
     private readonly onResponse: (c: LoadClient) => void,
   ) {
     const method = variant === 'sotw' ? 'StreamAggregatedResources' : 'DeltaAggregatedResources';
-    this.call = channel.makeBidiStreamRequest(
-      `${ADS}/${method}`,
-      (b: Buffer) => b,
-      (b: Buffer) => b,
-    );
-    this.call.on('data', (b: Buffer) => this.receive(b));
-    this.call.on('status', (s: grpc.StatusObject) => {
-      this.status = s;
+    this.stream = session.request({
+      ':method': 'POST',
+      ':path': `${ADS}/${method}`,
+      'content-type': 'application/grpc',
+      te: 'trailers',
     });
-    this.call.on('error', () => undefined); // the status carries it
+    const reader = new MessageReader((m) => this.receive(m));
+    this.stream.on('data', (chunk: Buffer) => reader.push(chunk));
+    // A trailers-only answer (an error at once) carries grpc-status in the response headers.
+    this.stream.on('response', (headers) => this.ended(headers));
+    this.stream.on('trailers', (trailers) => this.ended(trailers));
+    this.stream.on('error', (e: Error) => {
+      this.status ??= { code: -1, details: e.message };
+    });
+    this.stream.on('close', () => {
+      this.status ??= { code: -1, details: `stream closed (HTTP/2 code ${this.stream.rstCode ?? 0})` };
+    });
     const node = nodeBytes(nodeId);
     this.subscribe(TYPE_URLS.cluster, node);
     this.subscribe(TYPE_URLS.listener, undefined);
@@ -173,23 +266,34 @@ export class LoadClient {
   }
 
   close(): void {
-    this.call.end();
-    this.call.cancel();
+    this.stream.close(http2.constants.NGHTTP2_CANCEL);
+  }
+
+  private ended(headers: http2.IncomingHttpHeaders): void {
+    const code = headers['grpc-status'];
+    if (code === undefined) return;
+    const message = headers['grpc-message'];
+    this.status ??= {
+      code: Number(code),
+      details: typeof message === 'string' ? decodeURIComponent(message) : '',
+    };
+  }
+
+  private send(message: Buffer): void {
+    this.stream.write(frame(message));
   }
 
   private subscribe(typeUrl: string, node: Buffer | undefined): void {
     if (this.opened.has(typeUrl)) return;
     this.opened.add(typeUrl);
-    this.call.write(
-      this.variant === 'sotw' ? sotwRequest(typeUrl, node, '', '') : deltaRequest(typeUrl, node, ''),
-    );
+    this.send(this.variant === 'sotw' ? sotwRequest(typeUrl, node, '', '') : deltaRequest(typeUrl, node, ''));
   }
 
   private receive(b: Buffer): void {
     const receivedAt = performance.now();
     const env = readEnvelope(b);
     // ACK: SotW echoes version and nonce (an empty name list keeps the wildcard), delta echoes the nonce.
-    this.call.write(
+    this.send(
       this.variant === 'sotw'
         ? sotwRequest(env.typeUrl, undefined, env.version, env.nonce)
         : deltaRequest(env.typeUrl, undefined, env.nonce),

@@ -17,6 +17,10 @@ export interface ChangeInfo {
   readonly pushed: number | undefined;
   /** serve only: from the file write to the end of the update, minus the update: watcher quiet time + re-read. */
   readonly watchAndReloadMs: number | undefined;
+  /** direct only: from the change's arrival at the server to its last push handed to grpc-js. */
+  readonly lastPushMs?: number | undefined;
+  /** direct only: from the change's arrival at the server to the last ACK it received. */
+  readonly lastAckMs?: number | undefined;
 }
 
 export interface ControlPlane {
@@ -132,6 +136,11 @@ const childMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('mutated'), split: z.string(), pushed: z.number(), ms: z.number() }),
   z.object({ type: z.literal('stats'), stats: z.record(z.string(), z.number()) }),
   z.object({ type: z.literal('heap-snapshot'), file: z.string() }),
+  z.object({
+    type: z.literal('timeline'),
+    lastPushMs: z.number().optional(),
+    lastAckMs: z.number().optional(),
+  }),
 ]);
 type ChildMessage = z.infer<typeof childMessage>;
 
@@ -143,7 +152,11 @@ export async function startDirect(options: {
   readonly execArgv: readonly string[];
   readonly splitIndex: number;
 }): Promise<
-  ControlPlane & { stats(): Promise<Record<string, number>>; heapSnapshot(dir: string): Promise<string> }
+  ControlPlane & {
+    stats(): Promise<Record<string, number>>;
+    heapSnapshot(dir: string): Promise<string>;
+    timeline(): Promise<{ lastPushMs: number | undefined; lastAckMs: number | undefined }>;
+  }
 > {
   const child = fork(options.entry, [JSON.stringify(options.params), String(options.debounceMs)], {
     execArgv: [...options.execArgv],
@@ -179,6 +192,12 @@ export async function startDirect(options: {
       const done = next('stats');
       child.send({ type: 'stats' });
       return (await done).stats;
+    },
+    timeline: async () => {
+      const done = next('timeline');
+      child.send({ type: 'timeline' });
+      const t = await done;
+      return { lastPushMs: t.lastPushMs, lastAckMs: t.lastAckMs };
     },
     heapSnapshot: async (dir: string) => {
       const done = next('heap-snapshot');

@@ -89,12 +89,12 @@ export function markdown(results: readonly ScenarioResult[]): string {
     '',
     `${env['cpus']} CPUs (${env['cpu']}), ${env['memoryGB']} GB, ${env['os']}, Node ${env['node']}`,
     '',
-    '| clients | server | mesh (services/pods) | split | affected | p50 ms | p99 ms | max ms | p99 per change | first response p50/p99 ms | unaffected that received | server update ms | watch+reload ms |',
+    '| clients | server | mesh (services/pods) | split | affected | p50 ms | p99 ms | max ms | p99 per change | first response p50/p99 ms | unaffected that received | server: update / last push / last ACK ms | watch+reload ms |',
     '| ------: | ------ | -------------------- | ----- | -------: | -----: | -----: | -----: | ------------- | ------------------------: | -----------------------: | ---------------: | --------------: |',
   ];
   for (const r of results) {
     lines.push(
-      `| ${r.clients} | ${r.server} | ${r.mesh.services}/${r.mesh.pods} | ${r.split} | ${r.affected} (${r.received} received) | ${ms(r.latencyMs.p50)} | ${ms(r.latencyMs.p99)} | ${ms(r.latencyMs.max)} | ${r.runP99.map(ms).join(', ')} | ${ms(r.firstResponseMs.p50)}/${ms(r.firstResponseMs.p99)} | ${r.unexpected} | ${ms(r.change.updateMs)} | ${ms(r.change.watchAndReloadMs)} |`,
+      `| ${r.clients} | ${r.server} | ${r.mesh.services}/${r.mesh.pods} | ${r.split} | ${r.affected} (${r.received} received) | ${ms(r.latencyMs.p50)} | ${ms(r.latencyMs.p99)} | ${ms(r.latencyMs.max)} | ${r.runP99.map(ms).join(', ')} | ${ms(r.firstResponseMs.p50)}/${ms(r.firstResponseMs.p99)} | ${r.unexpected} | ${ms(r.change.updateMs)} / ${ms(r.change.lastPushMs)} / ${ms(r.change.lastAckMs)} | ${ms(r.change.watchAndReloadMs)} |`,
     );
   }
   lines.push(

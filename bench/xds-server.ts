@@ -8,8 +8,10 @@
 // from the Store on.
 //
 // Protocol (IPC messages): child → parent {type: 'listening', port, proxies, compileMs}; parent → child
-// {type: 'mutate', index}, answered by {type: 'mutated', split, pushed, ms}; {type: 'stats'} answered by
-// {type: 'stats', stats} (the server's counters and the process's heap and external memory in MB);
+// {type: 'mutate', index}, answered by {type: 'mutated', split, pushed, ms}; {type: 'timeline'} answered by
+// {type: 'timeline', lastPushMs, lastAckMs} (the last change's last push and last ACK as the server saw them, from
+// the change's arrival); {type: 'stats'} answered by {type: 'stats', stats} (the server's counters and the
+// process's heap and external memory in MB);
 // {type: 'heap-snapshot', dir} answered by {type: 'heap-snapshot', file}; {type: 'stop'} ends the process.
 
 import { join } from 'node:path';
@@ -25,6 +27,7 @@ import { mutateSplitWeight } from './synthetic.js';
 const command = z.discriminatedUnion('type', [
   z.object({ type: z.literal('mutate'), index: z.number().int() }),
   z.object({ type: z.literal('stats') }),
+  z.object({ type: z.literal('timeline') }),
   z.object({ type: z.literal('heap-snapshot'), dir: z.string() }),
   z.object({ type: z.literal('stop') }),
 ]);
@@ -49,12 +52,31 @@ async function main(): Promise<void> {
   });
   send({ type: 'listening', port: server.port, proxies: initial.proxies, compileMs: initial.ms });
 
+  // When the last change's pushes were handed to grpc-js and its ACKs came back, as the server saw them: the
+  // clients' own latency minus these is the time the responses spent in transit and in the simulated proxies.
+  let timeline: { t0: number; lastPush: number | undefined; lastAck: number | undefined } | undefined;
+  server.xds.on('push', () => {
+    if (timeline !== undefined) timeline.lastPush = performance.now();
+  });
+  server.xds.on('ack', () => {
+    if (timeline !== undefined) timeline.lastAck = performance.now();
+  });
+
   process.on('message', (raw: unknown) => {
     const msg = command.parse(raw);
     if (msg.type === 'mutate') {
       const split = mutateSplitWeight(store, msg.index);
+      timeline = { t0: performance.now(), lastPush: undefined, lastAck: undefined };
       const r = mesh.update();
       send({ type: 'mutated', split, pushed: r.pushed.length, ms: r.ms });
+    } else if (msg.type === 'timeline') {
+      const since = (t: number | undefined): number | undefined =>
+        t === undefined || timeline === undefined ? undefined : t - timeline.t0;
+      send({
+        type: 'timeline',
+        lastPushMs: since(timeline?.lastPush),
+        lastAckMs: since(timeline?.lastAck),
+      });
     } else if (msg.type === 'stats') {
       const m = process.memoryUsage();
       const mb = (b: number): number => Math.round((b / 2 ** 20) * 10) / 10;

@@ -20,7 +20,7 @@ import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadFiles } from '../src/files/load.js';
 import { MeshCompiler } from '../src/compile/compiler.js';
-import { ChannelPool, LoadClient } from './ads-load-client.js';
+import { ConnectionPool, LoadClient } from './ads-load-client.js';
 import type { Variant } from './ads-load-client.js';
 import type { ProcSample } from './proc-stats.js';
 import { sampleProcess } from './proc-stats.js';
@@ -169,6 +169,7 @@ async function startControlPlane(
   ControlPlane & {
     stats?: () => Promise<Record<string, number>>;
     heapSnapshot?: (dir: string) => Promise<string>;
+    timeline?: () => Promise<{ lastPushMs: number | undefined; lastAckMs: number | undefined }>;
   }
 > {
   const profDir = join(repoRoot, 'bench', 'out', 'prof');
@@ -198,8 +199,16 @@ async function startControlPlane(
 }
 
 /** Resolves once `done()` holds and no client received anything for `quietMs`; rejects after `timeoutMs`. */
+/** What the clients did lately, kept up to date as responses arrive (scanning 5,000 clients per poll is not free). */
+interface Activity {
+  /** performance.now() of the last response any client received. */
+  lastAt: number;
+  /** Affected clients that received something since the last mark. */
+  reached: number;
+}
+
 async function settle(
-  clients: readonly LoadClient[],
+  activity: Activity,
   done: () => boolean,
   quietMs: number,
   timeoutMs: number,
@@ -208,8 +217,7 @@ async function settle(
   const start = performance.now();
   for (;;) {
     const now = performance.now();
-    const last = clients.reduce((m, c) => Math.max(m, c.lastAt), 0);
-    if (done() && now - last >= quietMs) return;
+    if (done() && now - activity.lastAt >= quietMs) return;
     if (now - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(20);
   }
@@ -227,7 +235,12 @@ async function runScenario(n: number, options: Options): Promise<ScenarioResult>
   const t0 = performance.now();
   const cp = await startControlPlane(p, options);
   const clients: LoadClient[] = [];
-  const pool = new ChannelPool(cp.address, options.connections);
+  const pool = new ConnectionPool(cp.address, options.connections);
+  const activity: Activity = { lastAt: 0, reached: 0 };
+  const onResponse = (c: LoadClient): void => {
+    activity.lastAt = c.lastAt;
+    if (c.sinceMark.length === 1 && p.expected.has(c.nodeId)) activity.reached++;
+  };
   try {
     const startupMs = performance.now() - t0;
     const atListen = sampleProcess(cp.pid);
@@ -240,13 +253,13 @@ async function runScenario(n: number, options: Options): Promise<ScenarioResult>
         const k = clients.length;
         const variant: Variant =
           options.variants === 'mixed' ? (k % 2 === 0 ? 'sotw' : 'delta') : options.variants;
-        const c = new LoadClient(pool.take(), id, variant, () => undefined);
+        const c = new LoadClient(pool.take(), id, variant, onResponse);
         clients.push(c);
         batch.push(c);
       }
-      await settle(batch, () => batch.every((c) => c.started), 0, 300_000, 'a batch of clients to start');
+      await settle(activity, () => batch.every((c) => c.started), 0, 300_000, 'a batch of clients to start');
     }
-    await settle(clients, () => clients.every((c) => c.started), 2000, 300_000, 'the initial configuration');
+    await settle(activity, () => clients.every((c) => c.started), 2000, 300_000, 'the initial configuration');
     const connectMs = clients.reduce((m, c) => Math.max(m, c.lastAt), 0) - c0;
     const failed = clients.filter((c) => c.status !== undefined);
     if (failed.length > 0)
@@ -266,7 +279,6 @@ async function runScenario(n: number, options: Options): Promise<ScenarioResult>
         : b.writtenBytes - a.writtenBytes;
 
     // The changes: warm-up ones first (not counted), then the measured ones; figures pooled over the latter.
-    const byId = new Map(clients.map((c) => [c.nodeId, c]));
     const latencies: number[] = [];
     const firstReceived: number[] = [];
     const runP99: number[] = [];
@@ -281,17 +293,22 @@ async function runScenario(n: number, options: Options): Promise<ScenarioResult>
     for (let run = 0; run < options.warmup + options.runs; run++) {
       const measured = run >= options.warmup;
       for (const c of clients) c.mark();
+      activity.reached = 0;
+      // The clients' garbage is collected before the change, and the collector's concurrent sweeping given time
+      // to end, so that neither lands in the measurement (on 2 cores it would compete with the server).
       gc?.();
+      await sleep(300);
       const before = sampleProcess(cp.pid);
       const changeT0 = performance.now();
-      const info: ChangeInfo = await cp.change();
+      const changed: ChangeInfo = await cp.change();
       await settle(
-        clients,
-        () => [...p.expected].every((id) => (byId.get(id)?.sinceMark.length ?? 0) > 0),
+        activity,
+        () => activity.reached === p.expected.size,
         1000,
         120_000,
         'the push to reach every affected client',
       );
+      const info: ChangeInfo = { ...changed, ...(await cp.timeline?.()) };
       afterChange = sampleProcess(cp.pid);
       if (!measured) continue;
       infos.push(info);
@@ -330,6 +347,8 @@ async function runScenario(n: number, options: Options): Promise<ScenarioResult>
       updateMs: mean(infos.map((i) => i.updateMs)),
       pushed: infos[0]?.pushed,
       watchAndReloadMs: mean(infos.map((i) => i.watchAndReloadMs)),
+      lastPushMs: mean(infos.map((i) => i.lastPushMs)),
+      lastAckMs: mean(infos.map((i) => i.lastAckMs)),
     };
 
     const peak = sampleProcess(cp.pid);
