@@ -22,6 +22,7 @@ export default {
     '<rootDir>/xds/**/*.test.ts',
     '<rootDir>/test/**/*.test.ts',
     '<rootDir>/e2e/**/*.test.ts',
+    '<rootDir>/bench/**/*.test.ts',
   ],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };
