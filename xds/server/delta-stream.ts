@@ -7,7 +7,6 @@ import type { XdsResource } from '../cache/resource.js';
 import { mapVersion, setVersion } from '../cache/resource.js';
 import { deltaDiscoveryResponseBytes } from '../wire/messages.js';
 import type { DeltaDiscoveryRequest } from '../wire/requests.js';
-import { pushOrder } from './order.js';
 import { AdsStream } from './stream.js';
 import type { TypeState } from './type-state.js';
 
@@ -81,12 +80,8 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
 
   pushAll(): void {
     // Make before break: every type's new and changed resources in order, then the removals.
-    const order = pushOrder(this.types.keys());
     for (const phase of ['upserts', 'removals'] as const) {
-      for (const typeUrl of order) {
-        const st = this.types.get(typeUrl);
-        if (st !== undefined) this.respond(st, phase);
-      }
+      for (const st of this.ordered) this.respond(st, phase);
     }
   }
 
@@ -157,12 +152,12 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
       if (oldest.done !== true) st.inflight.delete(oldest.value);
     }
     const bytes = deltaDiscoveryResponseBytes(version, st.typeUrl, nonce, upserts, removed);
-    this.write(bytes, {
+    this.write(bytes, () => ({
       typeUrl: st.typeUrl,
       version,
       nonce,
       resources: upserts.map((r) => r.name),
       removed,
-    });
+    }));
   }
 }

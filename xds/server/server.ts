@@ -217,8 +217,13 @@ export class XdsServer extends EventEmitter {
         this.counters.pushes += 1;
         this.counters.bytesSent += bytes;
         if (s.node === undefined) return;
-        this.logger.debug?.({ node: s.node.id, ...info }, 'xDS push');
-        this.emit('push', { ...info, node: s.node, variant: s.variant, bytes } satisfies PushEvent);
+        const log = this.logger.debug !== undefined && (this.logger.isLevelEnabled?.('debug') ?? true);
+        const listened = this.listenerCount('push') > 0;
+        if (!log && !listened) return;
+        const i = info();
+        if (log) this.logger.debug?.({ node: s.node.id, ...i }, 'xDS push');
+        if (listened)
+          this.emit('push', { ...i, node: s.node, variant: s.variant, bytes } satisfies PushEvent);
       },
     };
   }

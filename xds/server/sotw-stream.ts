@@ -7,7 +7,7 @@ import type { XdsResource } from '../cache/resource.js';
 import { mapVersion, setVersion } from '../cache/resource.js';
 import { discoveryResponseBytes } from '../wire/messages.js';
 import type { DiscoveryRequest } from '../wire/requests.js';
-import { pushOrder, requiresFullState } from './order.js';
+import { requiresFullState } from './order.js';
 import { AdsStream } from './stream.js';
 import type { TypeState } from './type-state.js';
 
@@ -53,10 +53,7 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
   }
 
   pushAll(): void {
-    for (const typeUrl of pushOrder(this.types.keys())) {
-      const st = this.types.get(typeUrl);
-      if (st !== undefined) this.respond(st);
-    }
+    for (const st of this.ordered) this.respond(st);
   }
 
   private respond(st: TypeState): void {
@@ -108,12 +105,12 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     st.lastVersion = version;
     st.nacked = undefined;
     const bytes = discoveryResponseBytes(version, st.typeUrl, nonce, toSend);
-    this.write(bytes, {
+    this.write(bytes, () => ({
       typeUrl: st.typeUrl,
       version,
       nonce,
       resources: toSend.map((r) => r.name),
       removed: [],
-    });
+    }));
   }
 }

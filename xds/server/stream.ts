@@ -11,12 +11,15 @@ import type { DecodedNode } from '../wire/requests.js';
 import type { NodeInfo } from './node.js';
 import { nodeInfo } from './node.js';
 import { TypeState } from './type-state.js';
+import { pushOrder } from './order.js';
 import type { Charge, PushBudget } from './budget.js';
 
 export interface Logger {
   info(o: object, msg?: string): void;
   warn(o: object, msg?: string): void;
   debug?(o: object, msg?: string): void;
+  /** pino's: lets a hot path skip building a debug line nobody will see. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 export type Variant = 'sotw' | 'delta';
@@ -39,7 +42,8 @@ export interface StreamHost {
   closed(stream: AdsStream<AdsRequest>): void;
   acked(stream: AdsStream<AdsRequest>, typeUrl: string, version: string, nonce: string): void;
   nacked(stream: AdsStream<AdsRequest>, typeUrl: string, version: string, nonce: string, error: string): void;
-  pushed(stream: AdsStream<AdsRequest>, info: PushInfo, bytes: number): void;
+  /** `info` is built only if someone listens: thousands of pushes a second would otherwise each build it. */
+  pushed(stream: AdsStream<AdsRequest>, info: () => PushInfo, bytes: number): void;
 }
 
 export interface AdsRequest {
@@ -126,11 +130,18 @@ export abstract class AdsStream<Req extends AdsRequest> {
     }
   }
 
+  /** The stream's types in make-before-break order; sorted when a type is added, not on every push. */
+  protected ordered: readonly TypeState[] = [];
+
   protected typeState(typeUrl: string): TypeState {
     let st = this.types.get(typeUrl);
     if (st === undefined) {
       st = new TypeState(typeUrl);
       this.types.set(typeUrl, st);
+      this.ordered = pushOrder(this.types.keys()).flatMap((t) => {
+        const x = this.types.get(t);
+        return x === undefined ? [] : [x];
+      });
     }
     return st;
   }
@@ -149,7 +160,7 @@ export abstract class AdsStream<Req extends AdsRequest> {
   }
 
   /** Writes a response; when it completes and the stream was blocked, catches up with the latest state. */
-  protected write(bytes: Buffer, info: PushInfo): void {
+  protected write(bytes: Buffer, info: () => PushInfo): void {
     this.outstanding += 1;
     const size = bytes.length;
     const charge = this.host.budget.charge(size);
@@ -186,6 +197,7 @@ export abstract class AdsStream<Req extends AdsRequest> {
     for (const c of this.charges) c.settle();
     this.charges.clear();
     this.types.clear();
+    this.ordered = [];
     this.host.closed(this);
   }
 }

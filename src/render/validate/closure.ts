@@ -295,7 +295,9 @@ function checkRouteConfig(
     else if (roles.has(role)) ctx.add(label, p, message);
   };
   const vhostNames = new Map<string, number>();
-  const domains = new Map<string, string>();
+  // Lower-cased domain → index of the first virtual host holding it. Only an index: a route configuration holds
+  // thousands of domains, and the path of the first one is needed only for the (rare) error.
+  const domains = new Map<string, number>();
   arr(rc['virtual_hosts']).forEach((vh, i) => {
     const v = obj(vh);
     if (v === undefined) return;
@@ -318,14 +320,26 @@ function checkRouteConfig(
       const key = dn.toLowerCase();
       const prev = domains.get(key);
       if (prev !== undefined)
-        ctx.add(label, `${vp}.domains[${j}]`, `duplicate domain ${JSON.stringify(dn)} (also ${prev})`);
-      else domains.set(key, `virtual_hosts[${i}].domains[${j}]`);
+        ctx.add(
+          label,
+          `${vp}.domains[${j}]`,
+          `duplicate domain ${JSON.stringify(dn)} (also ${firstDomainPath(rc, prev, key)})`,
+        );
+      else domains.set(key, i);
     });
     if (roles !== undefined) return checkVhost(ctx, label, v, vp, onRole);
     // An RDS resource: its virtual hosts are shared (a service's virtual host sits in the route configuration
     // of every identity that reaches it), so each one's ops are recorded once, relative to the virtual host.
     ctx.ops.push({ k: 'nested', prefix: vp, ops: vhostOps(v, ctx.flavour, label) });
   });
+}
+
+/** Where `key` (lower-cased) first appears in the `vhost`-th virtual host of `rc`, for a duplicate's message. */
+function firstDomainPath(rc: JsonObject, vhost: number, key: string): string {
+  const j = arr(obj(arr(rc['virtual_hosts'])[vhost])?.['domains']).findIndex(
+    (d) => str(d)?.toLowerCase() === key,
+  );
+  return `virtual_hosts[${vhost}].domains[${j}]`;
 }
 
 type OnRole = (role: Role, p: string, message: string) => void;
