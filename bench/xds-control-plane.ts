@@ -160,7 +160,8 @@ export async function startDirect(options: {
 > {
   const child = fork(options.entry, [JSON.stringify(options.params), String(options.debounceMs)], {
     execArgv: [...options.execArgv],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    // BENCH_SERVER_STDOUT=1 shows what the server prints (e.g. with --node-option=--trace-gc) on stderr.
+    stdio: ['ignore', process.env['BENCH_SERVER_STDOUT'] === '1' ? 2 : 'ignore', 'inherit', 'ipc'],
   });
   track(child);
   const pid = child.pid;

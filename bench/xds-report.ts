@@ -45,7 +45,14 @@ export interface ScenarioResult {
   };
   readonly serverStats: { readonly before: object; readonly after: object } | undefined;
   readonly cpuSeconds: { readonly startup: number; readonly initialConnect: number; readonly change: number };
-  readonly rssMB: { readonly atListen: number; readonly afterConnect: number; readonly peak: number };
+  readonly rssMB: {
+    readonly atListen: number;
+    readonly afterConnect: number;
+    /** After the changes and `idleSeconds` without any. */
+    readonly idle: number;
+    readonly idleSeconds: number;
+    readonly peak: number;
+  };
   readonly timesMs: { readonly startup: number; readonly connect: number };
   readonly yaml:
     { readonly files: number; readonly check?: { proxies: number; differing: number } } | undefined;
@@ -69,7 +76,7 @@ export function targets(r: ScenarioResult): { name: string; met: boolean; value:
     out.push({
       name: 'RSS < 300 MB at 5,000 clients',
       met: r.rssMB.peak < 300,
-      value: `${r.rssMB.peak.toFixed(0)} MB peak`,
+      value: `${r.rssMB.peak.toFixed(0)} MB peak (${r.rssMB.idle.toFixed(0)} MB after ${r.rssMB.idleSeconds} s idle)`,
     });
   }
   return out;
@@ -99,7 +106,7 @@ export function markdown(results: readonly ScenarioResult[]): string {
   }
   lines.push(
     '',
-    '| clients | bytes sent: initial (responses) | bytes sent: change (responses, types) | server wchar initial / change | server CPU s: startup / connect / change | server RSS MB: listening / connected / peak | connect s |',
+    '| clients | bytes sent: initial (responses) | bytes sent: change (responses, types) | server wchar initial / change | server CPU s: startup / connect / change | server RSS MB: listening / connected / idle / peak | connect s |',
     '| ------: | ------------------------------: | ------------------------------------: | ----------------------------: | ---------------------------------------: | ------------------------------------------: | --------: |',
   );
   for (const r of results) {
@@ -107,7 +114,7 @@ export function markdown(results: readonly ScenarioResult[]): string {
       .map(([t, n]) => `${n} ${short(t)}`)
       .join(', ');
     lines.push(
-      `| ${r.clients} | ${mb(r.bytes.initial)} (${r.bytes.initialResponses}) | ${kb(r.bytes.change)} (${r.changeResponses}: ${types}) | ${mb(r.bytes.initialWritten)} / ${kb(r.bytes.changeWritten)} | ${r.cpuSeconds.startup.toFixed(2)} / ${r.cpuSeconds.initialConnect.toFixed(2)} / ${r.cpuSeconds.change.toFixed(2)} | ${r.rssMB.atListen.toFixed(0)} / ${r.rssMB.afterConnect.toFixed(0)} / ${r.rssMB.peak.toFixed(0)} | ${(r.timesMs.connect / 1000).toFixed(1)} |`,
+      `| ${r.clients} | ${mb(r.bytes.initial)} (${r.bytes.initialResponses}) | ${kb(r.bytes.change)} (${r.changeResponses}: ${types}) | ${mb(r.bytes.initialWritten)} / ${kb(r.bytes.changeWritten)} | ${r.cpuSeconds.startup.toFixed(2)} / ${r.cpuSeconds.initialConnect.toFixed(2)} / ${r.cpuSeconds.change.toFixed(2)} | ${r.rssMB.atListen.toFixed(0)} / ${r.rssMB.afterConnect.toFixed(0)} / ${r.rssMB.idle.toFixed(0)} / ${r.rssMB.peak.toFixed(0)} | ${(r.timesMs.connect / 1000).toFixed(1)} |`,
     );
   }
   const all = results.flatMap(targets);
