@@ -20,6 +20,7 @@ import { z } from 'zod';
 import { SnapshotCache } from '../xds/cache/snapshot-cache.js';
 import { startXdsServer } from '../xds/server/server.js';
 import { MeshXds } from '../src/serve/mesh-xds.js';
+import { DEFAULT_HEAP_GROWTH_PERCENT, limitHeapGrowth } from '../src/cli/heap-growth.js';
 import { generateMesh } from './synthetic.js';
 import type { SyntheticParams } from './synthetic.js';
 import { mutateSplitWeight } from './synthetic.js';
@@ -39,6 +40,8 @@ function send(message: object): void {
 async function main(): Promise<void> {
   const params = JSON.parse(process.argv[2] ?? '{}') as Partial<SyntheticParams>;
   const debounceMs = Number(process.argv[3] ?? '10');
+  // As serve and controller do by default (--heap-growth-percent); BENCH_HEAP_GROWTH_PERCENT=0 leaves V8's own.
+  limitHeapGrowth(Number(process.env['BENCH_HEAP_GROWTH_PERCENT'] ?? DEFAULT_HEAP_GROWTH_PERCENT));
   const { store } = generateMesh(params);
   const cache = new SnapshotCache({ debounceMs });
   const mesh = new MeshXds(store, cache);

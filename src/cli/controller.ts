@@ -28,6 +28,7 @@ import { nsName } from '../store/store.js';
 import type { ObjectStatus } from '../translate/model.js';
 import type { MeshFlags } from './options.js';
 import { meshOptions, translateOptions } from './options.js';
+import { heapGrowthOption, limitHeapGrowth } from './heap-growth.js';
 import { untilSignal } from './signals.js';
 import { logRefused, streamOpened } from './xds-log.js';
 
@@ -256,7 +257,9 @@ export function addControllerCommand(
     .option('--debounce-ms <ms>', 'quiet time before snapshots are published', positiveIntOrZero, 10)
     .option('--ca-dir <dir>', 'the mesh CA that issues sidecars their SDS certificates', '.smi-mesh/ca');
   for (const o of meshOptions) cmd.addOption(o);
-  cmd.action(async (opts: ControllerFlags & { caDir: string }) => {
+  cmd.addOption(heapGrowthOption());
+  cmd.action(async (opts: ControllerFlags & { caDir: string; heapGrowthPercent: number }) => {
+    limitHeapGrowth(opts.heapGrowthPercent);
     let ca: MeshCa;
     try {
       ca = MeshCa.loadOrCreate(opts.caDir, { trustDomain: opts.trustDomain });

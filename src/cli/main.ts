@@ -1,6 +1,7 @@
 // The smi-mesh command line. Commander parses arguments; each command lives in its own file.
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { heapGrowthOption, limitHeapGrowth } from './heap-growth.js';
 import { loadFiles } from '../files/load.js';
 import type { MeshFlags } from './options.js';
 import { meshOptions } from './options.js';
@@ -118,10 +119,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       '.smi-mesh/ca',
     );
   for (const o of meshOptions) serve.addOption(o);
-  serve.action(async (opts: ServeFlags & { caDir: string }) => {
+  serve.addOption(heapGrowthOption());
+  serve.action(async (opts: ServeFlags & { caDir: string; heapGrowthPercent: number }) => {
     if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(opts.xdsAddress)) {
       serve.error('error: --xds-address must be HOST:PORT', { exitCode: 2 });
     }
+    limitHeapGrowth(opts.heapGrowthPercent);
     let ca: MeshCa;
     try {
       ca = MeshCa.loadOrCreate(opts.caDir, { trustDomain: opts.trustDomain });
