@@ -8,6 +8,8 @@ import { TYPE_URLS } from '../../xds/proto/registry.js';
 import type { XdsResource } from '../../xds/cache/resource.js';
 import type { Snapshot } from '../../xds/cache/snapshot-cache.js';
 import type { ProxyResources } from '../render/common/types.js';
+import { RESOURCE_PARTS } from '../render/common/types.js';
+import { MergedMap } from '../../xds/cache/merged-map.js';
 import { toXdsResource } from './encode.js';
 import { pairMemo } from '../render/common/index.js';
 
@@ -39,6 +41,46 @@ function byName(list: readonly JsonObject[]): ReadonlyMap<string, XdsResource> {
   return out;
 }
 
+/** Resources by name in ascending name order (a part's list need not be sorted), one Map per list object. */
+const sortedMaps = new WeakMap<readonly JsonObject[], ReadonlyMap<string, XdsResource>>();
+
+function sortedByName(list: readonly JsonObject[]): ReadonlyMap<string, XdsResource> {
+  let out = sortedMaps.get(list);
+  if (out === undefined) {
+    const rs = list.map(toXdsResource);
+    if (rs.some((r, i) => i > 0 && (rs[i - 1]?.name ?? '') >= r.name))
+      rs.sort((x, y) => (x.name < y.name ? -1 : 1));
+    out = new Map(rs.map((r) => [r.name, r]));
+    sortedMaps.set(list, out);
+  }
+  return out;
+}
+
+const mergedMaps = pairMemo<
+  ReadonlyMap<string, XdsResource>,
+  ReadonlyMap<string, XdsResource>,
+  ReadonlyMap<string, XdsResource>
+>();
+
+/**
+ * A pod group's clusters: its identity's outbound clusters (hundreds, shared by the identity's groups) and its
+ * own inbound and stats clusters (a few), as one view over the two parts' Maps rather than a Map of its own,
+ * which would copy the shared entries once per group (35 MB on a 5,000-pod mesh). Iterates in name order, as
+ * the sorted list does. Falls back to a Map of the list when the set is not made of two disjoint parts.
+ */
+function clustersOf(res: ProxyResources): ReadonlyMap<string, XdsResource> {
+  const parts = RESOURCE_PARTS.get(res);
+  const [outbound, inbound] = parts ?? [];
+  if (parts?.length !== 2 || outbound === undefined || inbound === undefined) return byName(res.clusters);
+  const a = sortedByName(outbound.clusters);
+  const b = sortedByName(inbound.clusters);
+  if (a.size + b.size !== res.clusters.length) return byName(res.clusters);
+  for (const name of b.keys()) if (a.has(name)) return byName(res.clusters);
+  if (b.size === 0) return a;
+  if (a.size === 0) return b;
+  return mergedMaps(a, b, () => new MergedMap(a, b));
+}
+
 /** The identity's Secrets that the rendered resources name, one list per (named, issued) pair. */
 const filtered = pairMemo<readonly JsonObject[], readonly JsonObject[], readonly JsonObject[]>();
 function namedSecrets(named: readonly JsonObject[], issued: readonly JsonObject[]): readonly JsonObject[] {
@@ -58,7 +100,8 @@ const NO_SECRETS: readonly JsonObject[] = [];
 export function snapshotOf(res: ProxyResources, secrets: readonly JsonObject[] = NO_SECRETS): Snapshot {
   return built(res, secrets, () => {
     const m = new Map<string, ReadonlyMap<string, XdsResource>>();
-    for (const [list, typeUrl] of LISTS) m.set(typeUrl, byName(res[list]));
+    for (const [list, typeUrl] of LISTS)
+      m.set(typeUrl, list === 'clusters' ? clustersOf(res) : byName(res[list]));
     // Only the secrets the rendered resources name are served (none for a pod without an identity).
     m.set(
       TYPE_URLS.secret,
