@@ -5,7 +5,7 @@
 
 import type { XdsResource } from '../cache/resource.js';
 import { mapVersion, setVersion } from '../cache/resource.js';
-import { deltaDiscoveryResponseBytes } from '../wire/messages.js';
+import { deltaDiscoveryResponse } from '../wire/messages.js';
 import type { DeltaDiscoveryRequest } from '../wire/requests.js';
 import { AdsStream } from './stream.js';
 import type { TypeState } from './type-state.js';
@@ -151,8 +151,8 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
       const oldest = st.inflight.keys().next();
       if (oldest.done !== true) st.inflight.delete(oldest.value);
     }
-    const bytes = deltaDiscoveryResponseBytes(version, st.typeUrl, nonce, upserts, removed);
-    this.write(bytes, () => ({
+    const message = deltaDiscoveryResponse(version, st.typeUrl, nonce, upserts, removed);
+    this.write(message, () => ({
       typeUrl: st.typeUrl,
       version,
       nonce,

@@ -2,6 +2,7 @@
 // It keeps the registry of open streams per node, fans coalesced cache changes out to them, and owns the
 // counters, the per-node NACK record and the events.
 
+import type { ResponseParts } from '../wire/messages.js';
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
@@ -89,10 +90,10 @@ export class XdsServer extends EventEmitter {
   /** Registers ADS (SotW + delta), CSDS and LRS on `server`. */
   addServices(server: grpc.Server): void {
     server.addService(adsService, {
-      StreamAggregatedResources: (call: grpc.ServerDuplexStream<DiscoveryRequest, Buffer>) => {
+      StreamAggregatedResources: (call: grpc.ServerDuplexStream<DiscoveryRequest, ResponseParts>) => {
         this.streams.add(new SotwStream(call, this.host, 'sotw'));
       },
-      DeltaAggregatedResources: (call: grpc.ServerDuplexStream<DeltaDiscoveryRequest, Buffer>) => {
+      DeltaAggregatedResources: (call: grpc.ServerDuplexStream<DeltaDiscoveryRequest, ResponseParts>) => {
         this.streams.add(new DeltaStream(call, this.host, 'delta'));
       },
     });

@@ -1,6 +1,7 @@
-// Hand-written grpc-js service definitions. Responses are serialized by the identity function because the
-// handlers write Buffers already assembled from pre-encoded resources; requests are decoded (and checked) with
-// protobufjs + zod before the handler sees them.
+// Hand-written grpc-js service definitions. ADS responses are written as the pre-encoded pieces they are made of
+// and joined when grpc-js frames them (wire/messages.ts joinInScratch); CSDS and LRS responses are Buffers,
+// serialized by the identity function. Requests are decoded (and checked) with protobufjs + zod before the
+// handler sees them.
 
 import type * as grpc from '@grpc/grpc-js';
 import type {
@@ -9,6 +10,8 @@ import type {
   DiscoveryRequest,
   LoadStatsRequest,
 } from '../wire/requests.js';
+import type { ResponseParts } from '../wire/messages.js';
+import { joinInScratch } from '../wire/messages.js';
 import {
   decodeClientStatusRequest,
   decodeDeltaDiscoveryRequest,
@@ -17,6 +20,7 @@ import {
 } from '../wire/requests.js';
 
 const identity = (b: Buffer): Buffer => b;
+const asParts = (b: Buffer): ResponseParts => ({ parts: [b], size: b.length });
 const noSerialize = (): Buffer => {
   throw new Error('server-side definition: requests are never serialized here');
 };
@@ -38,22 +42,34 @@ function method<Req>(
   };
 }
 
+/** An ADS method: responses are ResponseParts (see the top of this file). */
+function adsMethod<Req>(
+  path: string,
+  deserialize: (b: Buffer) => Req,
+): grpc.MethodDefinition<Req, ResponseParts> {
+  return {
+    path,
+    requestStream: true,
+    responseStream: true,
+    requestSerialize: noSerialize,
+    requestDeserialize: deserialize,
+    responseSerialize: joinInScratch,
+    responseDeserialize: asParts,
+  };
+}
+
 const ADS = '/envoy.service.discovery.v3.AggregatedDiscoveryService';
 const CSDS = '/envoy.service.status.v3.ClientStatusDiscoveryService';
 const LRS = '/envoy.service.load_stats.v3.LoadReportingService';
 
 export const adsService = {
-  StreamAggregatedResources: method<DiscoveryRequest>(
+  StreamAggregatedResources: adsMethod<DiscoveryRequest>(
     `${ADS}/StreamAggregatedResources`,
     decodeDiscoveryRequest,
-    true,
-    true,
   ),
-  DeltaAggregatedResources: method<DeltaDiscoveryRequest>(
+  DeltaAggregatedResources: adsMethod<DeltaDiscoveryRequest>(
     `${ADS}/DeltaAggregatedResources`,
     decodeDeltaDiscoveryRequest,
-    true,
-    true,
   ),
 };
 

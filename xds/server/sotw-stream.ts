@@ -5,7 +5,7 @@
 
 import type { XdsResource } from '../cache/resource.js';
 import { mapVersion, setVersion } from '../cache/resource.js';
-import { discoveryResponseBytes } from '../wire/messages.js';
+import { discoveryResponse } from '../wire/messages.js';
 import type { DiscoveryRequest } from '../wire/requests.js';
 import { requiresFullState } from './order.js';
 import { AdsStream } from './stream.js';
@@ -104,8 +104,8 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     st.lastNonce = nonce;
     st.lastVersion = version;
     st.nacked = undefined;
-    const bytes = discoveryResponseBytes(version, st.typeUrl, nonce, toSend);
-    this.write(bytes, () => ({
+    const message = discoveryResponse(version, st.typeUrl, nonce, toSend);
+    this.write(message, () => ({
       typeUrl: st.typeUrl,
       version,
       nonce,

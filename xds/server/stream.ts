@@ -8,6 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { XdsResource } from '../cache/resource.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import type { DecodedNode } from '../wire/requests.js';
+import type { ResponseParts } from '../wire/messages.js';
 import type { NodeInfo } from './node.js';
 import { nodeInfo } from './node.js';
 import { TypeState } from './type-state.js';
@@ -66,7 +67,7 @@ export abstract class AdsStream<Req extends AdsRequest> {
   private closed = false;
 
   constructor(
-    protected readonly call: grpc.ServerDuplexStream<Req, Buffer>,
+    protected readonly call: grpc.ServerDuplexStream<Req, ResponseParts>,
     protected readonly host: StreamHost,
     readonly variant: Variant,
   ) {
@@ -160,12 +161,12 @@ export abstract class AdsStream<Req extends AdsRequest> {
   }
 
   /** Writes a response; when it completes and the stream was blocked, catches up with the latest state. */
-  protected write(bytes: Buffer, info: () => PushInfo): void {
+  protected write(response: ResponseParts, info: () => PushInfo): void {
     this.outstanding += 1;
-    const size = bytes.length;
+    const size = response.size;
     const charge = this.host.budget.charge(size);
     this.charges.add(charge);
-    this.call.write(bytes, () => {
+    this.call.write(response, () => {
       // A stream that ended settled its charges when it closed (grpc-js may not call back for a cancelled call).
       if (this.closed) return;
       const wasFull = this.outstanding >= MAX_OUTSTANDING;
@@ -174,7 +175,7 @@ export abstract class AdsStream<Req extends AdsRequest> {
       charge.settle();
       if (wasFull) this.pushAll();
     });
-    this.host.pushed(this, info, bytes.length);
+    this.host.pushed(this, info, size);
   }
 
   protected fail(code: grpc.status, details: string): void {

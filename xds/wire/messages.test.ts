@@ -3,7 +3,10 @@ import { resourceBytes, xdsResource } from '../cache/resource.js';
 import {
   deltaDiscoveryResponseBytes,
   deltaWrapper,
+  discoveryResponse,
   discoveryResponseBytes,
+  joined,
+  joinInScratch,
   sotwWrapper,
 } from './messages.js';
 import { decodeMessage } from './requests.js';
@@ -80,5 +83,29 @@ describe('pre-encoded responses', () => {
     expect([...varint(127)]).toEqual([127]);
     expect([...varint(300)]).toEqual([0xac, 0x02]);
     expect([...varint(2 ** 32)]).toEqual([0x80, 0x80, 0x80, 0x80, 0x10]);
+  });
+});
+
+describe('joinInScratch', () => {
+  it('gives the joined message, in a buffer the next call reuses (grpc-js copies it at once)', () => {
+    const one = discoveryResponse('v1', T.cluster, '1', [cluster('a'), cluster('b')]);
+    const two = discoveryResponse('v2', T.cluster, '2', [cluster('c')]);
+    const first = joinInScratch(one);
+    expect(first.equals(joined(one))).toBe(true);
+    const copy = Buffer.from(first);
+    const second = joinInScratch(two);
+    expect(second.equals(joined(two))).toBe(true);
+    // Same memory: the first view no longer holds the first message.
+    expect(second.buffer).toBe(first.buffer);
+    expect(copy.equals(joined(one))).toBe(true);
+  });
+
+  it('joins a message larger than the scratch buffer in a buffer of its own', () => {
+    const big = xdsResource(T.cluster, 'big', Buffer.alloc(2 << 20, 1));
+    const r = discoveryResponse('v', T.cluster, '1', [big]);
+    const out = joinInScratch(r);
+    expect(out.length).toBe(r.size);
+    expect(out.equals(joined(r))).toBe(true);
+    expect(joinInScratch(discoveryResponse('v', T.cluster, '2', [cluster('a')])).buffer).not.toBe(out.buffer);
   });
 });
