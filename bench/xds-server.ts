@@ -57,22 +57,26 @@ async function main(): Promise<void> {
 
   // When the last change's pushes were handed to grpc-js and its ACKs came back, as the server saw them: the
   // clients' own latency minus these is the time the responses spent in transit and in the simulated proxies.
+  // Listened to only from a change to the parent's reading of it: the server builds a push event only for a
+  // listener, and during the initial connect (hundreds of names per response) that is work serve never does.
   let timeline: { t0: number; lastPush: number | undefined; lastAck: number | undefined } | undefined;
-  server.xds.on('push', () => {
+  const onPush = (): void => {
     if (timeline !== undefined) timeline.lastPush = performance.now();
-  });
-  server.xds.on('ack', () => {
+  };
+  const onAck = (): void => {
     if (timeline !== undefined) timeline.lastAck = performance.now();
-  });
+  };
 
   process.on('message', (raw: unknown) => {
     const msg = command.parse(raw);
     if (msg.type === 'mutate') {
       const split = mutateSplitWeight(store, msg.index);
       timeline = { t0: performance.now(), lastPush: undefined, lastAck: undefined };
+      server.xds.on('push', onPush).on('ack', onAck);
       const r = mesh.update();
       send({ type: 'mutated', split, pushed: r.pushed.length, ms: r.ms });
     } else if (msg.type === 'timeline') {
+      server.xds.off('push', onPush).off('ack', onAck);
       const since = (t: number | undefined): number | undefined =>
         t === undefined || timeline === undefined ? undefined : t - timeline.t0;
       send({
