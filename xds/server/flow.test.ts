@@ -94,8 +94,11 @@ describe('push flow', () => {
     srv = await testServer({ maxBytesInFlight: 64 * 1024 });
     const server = srv;
     const ids = Array.from({ length: 20 }, (_, i) => `n${i}`);
-    for (const id of ids)
-      server.cache.setSnapshot(id, snapshot(bigCluster(`big-${id}`, 0, 32), cluster('a')));
+    const bigs = ids.map((id, i) => bigCluster(`big-${id}`, i, 32));
+    for (const [i, id] of ids.entries()) {
+      const big = bigs[i];
+      if (big !== undefined) server.cache.setSnapshot(id, snapshot(big, cluster('a')));
+    }
     let peak = 0;
     let largest = 0;
     server.xds.on('push', (e: { bytes: number }) => {
@@ -108,8 +111,16 @@ describe('push flow', () => {
     clients.push(...cs);
     // All at once: without the budget the fan-out puts 20 × 32 KiB on the sockets in one go.
     for (const c of cs) c.subscribe(T.cluster, ['*']);
-    for (const [i, c] of cs.entries())
-      expect(names(await c.next(T.cluster, 5000))).toEqual(['a', `big-n${i}`]);
+    for (const [i, c] of cs.entries()) {
+      const r = await c.next(T.cluster, 5000);
+      expect(names(r)).toEqual(['a', `big-n${i}`]);
+      // Byte for byte: responses are joined in a scratch buffer that grpc-js must copy before the next one.
+      const got = r.resources.find((x) => x.name === `big-n${i}`);
+      const want = bigs[i];
+      expect(
+        got !== undefined && want !== undefined && Buffer.from(got.value).equals(resourceBytes(want)),
+      ).toBe(true);
+    }
     // The push event fires just after the write is counted: at most the budget plus the response that spent it.
     expect(peak).toBeGreaterThan(0);
     expect(peak).toBeLessThanOrEqual(64 * 1024 + largest);
