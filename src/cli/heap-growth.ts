@@ -7,8 +7,8 @@
 // mostly dead objects with no full collection at all (`bench:xds` with `--trace-gc`: 3 mark-compacts in the whole
 // 5,000-client run), and the process kept that memory. Every new page of that growth is also a page fault
 // taken inside a push. With the factor held at 1.2 the same run did a full collection every few seconds while
-// clients connected (mostly concurrent marking: connect CPU 20 → 29 s), peak RSS went from 969 to 636 MB, and
-// the push p99 from 585 to 409 ms (bench/README.md).
+// clients connected (mostly concurrent marking: connect CPU 20 → 30 s), peak RSS went from 969 to 639 MB, and
+// the push p99 from 585 to 404 ms (bench/README.md).
 
 import v8 from 'node:v8';
 import { InvalidArgumentError, Option } from 'commander';

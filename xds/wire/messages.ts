@@ -4,7 +4,7 @@
 // sends the resource and cached with it. The caches are weak, so a wrapper lives exactly as long as its resource.
 
 import type { XdsResource } from '../cache/resource.js';
-import { lenField, ownedCopy, stringField, varint } from './protowire.js';
+import { copyInto, lenField, ownedCopy, stringField, varint } from './protowire.js';
 
 /** What goes around a resource's chunks in one repeated `resources` entry of a response. */
 interface Wrapper {
@@ -127,7 +127,6 @@ let scratch = Buffer.allocUnsafeSlow(64 * 1024);
 export function joinInScratch(r: ResponseParts): Buffer {
   if (r.size > MAX_SCRATCH) return joined(r);
   if (scratch.length < r.size) scratch = Buffer.allocUnsafeSlow(Math.min(MAX_SCRATCH, 2 * r.size));
-  let at = 0;
-  for (const p of r.parts) at += p.copy(scratch, at);
+  copyInto(r.parts, scratch);
   return scratch.subarray(0, r.size);
 }

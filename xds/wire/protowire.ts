@@ -35,12 +35,17 @@ export function asBuffer(bytes: Uint8Array): Buffer {
  * allocation pool is a slice of a shared 8 KB slab, and keeping the slice keeps the whole slab.
  */
 export function ownedCopy(parts: readonly Uint8Array[]): Buffer {
-  const size = parts.reduce((n, p) => n + p.length, 0);
-  const out = Buffer.allocUnsafeSlow(size);
+  const out = Buffer.allocUnsafeSlow(parts.reduce((n, p) => n + p.length, 0));
+  copyInto(parts, out);
+  return out;
+}
+
+/** Copies the parts one after another to the start of `out` (which must be large enough); returns the length. */
+export function copyInto(parts: readonly Uint8Array[], out: Uint8Array): number {
   let at = 0;
   for (const p of parts) {
     out.set(p, at);
     at += p.length;
   }
-  return out;
+  return at;
 }
