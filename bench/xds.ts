@@ -11,23 +11,19 @@
 //   npm run bench:xds -- --heap-snapshot           # the direct server's heap once connected (bench/out/prof/)
 //   npm run bench:xds -- --node-option=--max-semi-space-size=4   # node/V8 options for the server process
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { loadFiles } from '../src/files/load.js';
-import { MeshCompiler } from '../src/compile/compiler.js';
 import { ConnectionPool, LoadClient } from './ads-load-client.js';
 import type { Variant } from './ads-load-client.js';
 import type { ProcSample } from './proc-stats.js';
 import { sampleProcess } from './proc-stats.js';
-import { compareCompiled } from './same-proxies.js';
-import { DEFAULT_PARAMS, generateMesh, mutateSplitWeight } from './synthetic.js';
+import type { Plan } from './xds-plan.js';
+import { planInWorker } from './xds-plan.js';
 import type { SyntheticParams } from './synthetic.js';
-import { splitFile, splitYaml, writeMeshYaml } from './synthetic-yaml.js';
 import type { ChangeInfo, ControlPlane } from './xds-control-plane.js';
 import { startDirect, startServe } from './xds-control-plane.js';
 import { markdown, writeJson } from './xds-report.js';
@@ -40,6 +36,11 @@ const repoRoot = join(here, '..', '..');
 
 const gc: (() => void) | undefined = (() => {
   v8.setFlagsFromString('--expose_gc');
+  // The simulated proxies' heap is small (~15 MB once planning is done elsewhere), and the full collection forced
+  // before each change sets V8's next limit just above it: the change's own few MB of allocation then started an
+  // incremental mark in the middle of receiving the push (15–30 ms of marking steps per change, --trace-gc).
+  // Growing the limit to 4× the live heap leaves a change room to finish first; the process stays small.
+  v8.setFlagsFromString('--heap-growing-percent=300');
   const f: unknown = runInNewContext('gc');
   return typeof f === 'function' ? (f as () => void) : undefined;
 })();
@@ -66,102 +67,10 @@ export interface Options {
   readonly idleSeconds: number;
 }
 
-/** The mesh for N clients: the default mesh, grown to at least N pods (two per Service). */
-function meshFor(clients: number, overrides: Partial<SyntheticParams>): SyntheticParams {
-  const pods = Math.max(DEFAULT_PARAMS.pods, clients);
-  return { ...DEFAULT_PARAMS, pods, services: Math.max(DEFAULT_PARAMS.services, pods / 2), ...overrides };
-}
-
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i] ?? Number.NaN;
-}
-
-/** Every `step`-th meshed proxy, so the clients spread over the whole mesh rather than its first namespaces. */
-function pickClients(proxies: readonly string[], n: number): string[] {
-  if (n > proxies.length) throw new Error(`${n} clients but only ${proxies.length} meshed proxies`);
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push(proxies[Math.floor((i * proxies.length) / n)] ?? '');
-  return out;
-}
-
-interface Plan {
-  readonly params: SyntheticParams;
-  readonly clients: readonly string[];
-  readonly expected: ReadonlySet<string>;
-  readonly proxies: number;
-  readonly split: string;
-  readonly splitRebuilt: Record<string, number>;
-  readonly yamlDir?: string;
-  readonly yamlFiles?: number;
-  readonly splitPath?: string;
-  /** The split's file text after each change, in order (serve). */
-  readonly splitTexts?: readonly string[];
-  readonly yamlCheck?: { proxies: number; differing: number };
-}
-
-/**
- * What the change should reach, computed with the product's own compiler on a copy of the mesh: the proxies whose
- * resources the change alters, among the chosen clients.
- */
-async function plan(n: number, options: Options): Promise<Plan> {
-  const params = meshFor(n, options.mesh);
-  const { store } = generateMesh(params);
-  const compiler = new MeshCompiler(store);
-  const first = compiler.compile();
-  const proxies = [...first.proxies.keys()].sort();
-  const clients = pickClients(proxies, n);
-  let yaml: Pick<Plan, 'yamlDir' | 'yamlFiles' | 'splitPath' | 'splitTexts' | 'yamlCheck'> = {};
-  if (options.server === 'serve') {
-    const dir = mkdtempSync(join(os.tmpdir(), 'smi-bench-xds-'));
-    const files = writeMeshYaml(store, dir);
-    let yamlCheck: Plan['yamlCheck'];
-    if (options.checkYaml) {
-      process.stderr.write('bench: checking that the YAML compiles to the same proxies ...\n');
-      const loaded = await loadFiles([dir]);
-      if (loaded.fileErrors.length > 0)
-        throw new Error(`YAML errors: ${JSON.stringify(loaded.fileErrors[0])}`);
-      const c = compareCompiled(store, loaded.store);
-      if (c.differingCount > 0)
-        throw new Error(`YAML mesh differs in ${c.differingCount} proxies: ${c.differing.join(', ')}`);
-      yamlCheck = { proxies: c.proxies, differing: c.differingCount };
-    }
-    yaml = { yamlDir: dir, yamlFiles: files, ...(yamlCheck !== undefined ? { yamlCheck } : {}) };
-  }
-  // Every change moves weight in the same split, so each reaches the same proxies; checked here.
-  let split = '';
-  let expected: Set<string> | undefined;
-  let rebuilt: Record<string, number> = {};
-  const texts: string[] = [];
-  for (let i = 0; i < options.warmup + options.runs; i++) {
-    split = mutateSplitWeight(store, options.splitIndex);
-    const next = compiler.compile();
-    const changed = new Set(next.changed);
-    const reached = new Set(clients.filter((c) => changed.has(c)));
-    if (expected === undefined) {
-      expected = reached;
-      rebuilt = { ...next.rebuilt };
-    } else if (reached.size !== expected.size || [...reached].some((c) => !(expected?.has(c) ?? false))) {
-      throw new Error(`change ${i + 1} of ${split} reaches other proxies than the first`);
-    }
-    const s = store.TrafficSplit.get(split);
-    if (s !== undefined) texts.push(splitYaml(s));
-  }
-  if (yaml.yamlDir !== undefined) {
-    const s = store.TrafficSplit.get(split);
-    if (s === undefined) throw new Error(`split ${split} vanished`);
-    yaml = { ...yaml, splitPath: join(yaml.yamlDir, splitFile(s)), splitTexts: texts };
-  }
-  return {
-    params,
-    clients,
-    expected: expected ?? new Set(),
-    proxies: proxies.length,
-    split,
-    splitRebuilt: rebuilt,
-    ...yaml,
-  };
 }
 
 async function startControlPlane(
@@ -229,7 +138,7 @@ async function runScenario(n: number, options: Options): Promise<ScenarioResult>
   process.stderr.write(
     `bench: ${n} clients: planning (compiling the mesh to find what the change reaches) ...\n`,
   );
-  const p = await plan(n, options);
+  const p = await planInWorker(n, options);
   gc?.();
   process.stderr.write(
     `bench: ${p.proxies} proxies; split ${p.split} reaches ${p.expected.size} of the ${n} clients; starting the control plane (${options.server}) ...\n`,
