@@ -57,33 +57,20 @@ async function main(): Promise<void> {
 
   // When the last change's pushes were handed to grpc-js and its ACKs came back, as the server saw them: the
   // clients' own latency minus these is the time the responses spent in transit and in the simulated proxies.
-  // Listened to only from a change to the parent's reading of it: the server builds a push event only for a
-  // listener, and during the initial connect (hundreds of names per response) that is work serve never does.
-  let timeline: { t0: number; lastPush: number | undefined; lastAck: number | undefined } | undefined;
-  const onPush = (): void => {
-    if (timeline !== undefined) timeline.lastPush = performance.now();
-  };
-  const onAck = (): void => {
-    if (timeline !== undefined) timeline.lastAck = performance.now();
-  };
-
+  // Read from the server's own two timestamps rather than its 'push' and 'ack' events: a listener makes the
+  // server build an event for every response, inside the very push being measured, which serve never does.
+  let t0: number | undefined;
   process.on('message', (raw: unknown) => {
     const msg = command.parse(raw);
     if (msg.type === 'mutate') {
       const split = mutateSplitWeight(store, msg.index);
-      timeline = { t0: performance.now(), lastPush: undefined, lastAck: undefined };
-      server.xds.on('push', onPush).on('ack', onAck);
+      t0 = performance.now();
       const r = mesh.update();
       send({ type: 'mutated', split, pushed: r.pushed.length, ms: r.ms });
     } else if (msg.type === 'timeline') {
-      server.xds.off('push', onPush).off('ack', onAck);
-      const since = (t: number | undefined): number | undefined =>
-        t === undefined || timeline === undefined ? undefined : t - timeline.t0;
-      send({
-        type: 'timeline',
-        lastPushMs: since(timeline?.lastPush),
-        lastAckMs: since(timeline?.lastAck),
-      });
+      const { lastPushAt, lastAckAt } = server.xds.lastActivity();
+      const since = (t: number): number | undefined => (t0 === undefined || t < t0 ? undefined : t - t0);
+      send({ type: 'timeline', lastPushMs: since(lastPushAt), lastAckMs: since(lastAckAt) });
     } else if (msg.type === 'stats') {
       const m = process.memoryUsage();
       const mb = (b: number): number => Math.round((b / 2 ** 20) * 10) / 10;

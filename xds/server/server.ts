@@ -75,6 +75,8 @@ export class XdsServer extends EventEmitter {
   private readonly reports = new LoadReportStore();
   private readonly unwatch: () => void;
   private readonly counters = { pushes: 0, acks: 0, nacks: 0, bytesSent: 0 };
+  /** performance.now() of the last response handed to grpc-js and of the last ACK read (0: none yet). */
+  private readonly moments = { lastPushAt: 0, lastAckAt: 0 };
   private readonly host: StreamHost;
   private readonly budget: PushBudget;
 
@@ -146,6 +148,14 @@ export class XdsServer extends EventEmitter {
     };
   }
 
+  /**
+   * When the server last handed a response to grpc-js and last read an ACK, as performance.now() values (0 when
+   * none yet). Cheaper to ask than listening to 'push' and 'ack', whose events are built for every response.
+   */
+  lastActivity(): { lastPushAt: number; lastAckAt: number } {
+    return { ...this.moments };
+  }
+
   /** The last NACK per type of a connected node (kept until the node's last stream closes). */
   nacks(nodeId: string): ReadonlyMap<string, NackRecord> {
     return this.nackRecords.get(nodeId) ?? new Map();
@@ -198,6 +208,7 @@ export class XdsServer extends EventEmitter {
       },
       acked: (s, typeUrl, version, nonce) => {
         this.counters.acks += 1;
+        this.moments.lastAckAt = performance.now();
         const e = ackEvent(s, typeUrl, version, nonce);
         if (e !== undefined) this.emit('ack', e);
       },
@@ -217,6 +228,7 @@ export class XdsServer extends EventEmitter {
       pushed: (s, info, bytes) => {
         this.counters.pushes += 1;
         this.counters.bytesSent += bytes;
+        this.moments.lastPushAt = performance.now();
         if (s.node === undefined) return;
         const log = this.logger.debug !== undefined && (this.logger.isLevelEnabled?.('debug') ?? true);
         const listened = this.listenerCount('push') > 0;

@@ -43,6 +43,21 @@ describe('ADS state of the world', () => {
     expect(srv.xds.connectedNodes().map((n) => n.id)).toEqual(['n1']);
   });
 
+  it('lastActivity tells when the server last pushed and last read an ACK', async () => {
+    expect(srv.xds.lastActivity()).toEqual({ lastPushAt: 0, lastAckAt: 0 });
+    srv.cache.setSnapshot('n1', snapshot(cluster('a')));
+    const c = connect('n1');
+    const acked = new Promise((resolve) => srv.xds.once('ack', resolve));
+    const before = performance.now();
+    c.subscribe(T.cluster, []);
+    await c.next(T.cluster);
+    await acked;
+    const { lastPushAt, lastAckAt } = srv.xds.lastActivity();
+    expect(lastPushAt).toBeGreaterThanOrEqual(before);
+    expect(lastAckAt).toBeGreaterThanOrEqual(lastPushAt);
+    expect(lastAckAt).toBeLessThanOrEqual(performance.now());
+  });
+
   it('versions are content hashes: a restarted server sends the same version for the same snapshot', async () => {
     const snap = snapshot(cluster('a'), cluster('b'));
     srv.cache.setSnapshot('n1', snap);
