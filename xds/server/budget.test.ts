@@ -46,6 +46,26 @@ describe('PushBudget', () => {
     expect(b.bytesInFlight).toBe(0);
   });
 
+  it('lets each write stop counting slowWriteMs after its own charge, with one timer for all', () => {
+    jest.useFakeTimers();
+    const b = new PushBudget(1000, 1000);
+    const first = b.charge(100);
+    jest.advanceTimersByTime(400);
+    b.charge(200);
+    jest.advanceTimersByTime(599);
+    expect(b.bytesInFlight).toBe(300);
+    expect(jest.getTimerCount()).toBe(1);
+    jest.advanceTimersByTime(1); // the first turns slow at 1000 ms
+    expect(b.bytesInFlight).toBe(200);
+    first.settle();
+    expect(b.bytesInFlight).toBe(200);
+    jest.advanceTimersByTime(399);
+    expect(b.bytesInFlight).toBe(200);
+    jest.advanceTimersByTime(1); // the second at 1400 ms
+    expect(b.bytesInFlight).toBe(0);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
   it('forgets a waiter that went away', () => {
     const b = new PushBudget(10);
     const c = b.charge(10);

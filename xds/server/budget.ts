@@ -19,10 +19,31 @@ export interface Charge {
   settle(): void;
 }
 
+/** One write's bytes. Insertion order in `PushBudget.live` is charge order, so the oldest come first. */
+class WriteCharge implements Charge {
+  counted = true;
+  constructor(
+    private readonly budget: PushBudget,
+    readonly bytes: number,
+    readonly at: number,
+  ) {}
+
+  settle(): void {
+    this.budget.settleCharge(this);
+  }
+}
+
 export class PushBudget {
   private inFlight = 0;
   /** Insertion-ordered: the longest waiting is woken first. */
   private readonly waiting = new Set<Waiter>();
+  /** Charges still counted, oldest first. */
+  private readonly live = new Set<WriteCharge>();
+  /**
+   * One timer for all charges, due when the oldest turns slow, rather than a timer per write: a push to
+   * hundreds of streams would otherwise arm and clear hundreds of timers inside the fan-out.
+   */
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     readonly maxBytes: number,
@@ -53,17 +74,40 @@ export class PushBudget {
 
   charge(bytes: number): Charge {
     this.inFlight += bytes;
-    let counted = true;
-    const settle = (): void => {
-      if (!counted) return;
-      counted = false;
-      clearTimeout(timer);
-      this.release(bytes);
-    };
-    const timer = setTimeout(settle, this.slowWriteMs);
+    const c = new WriteCharge(this, bytes, Date.now());
+    this.live.add(c);
+    if (this.sweeper === undefined) this.schedule(this.slowWriteMs);
+    return c;
+  }
+
+  /** The write was taken (or its stream ended): its bytes count no more. Idempotent. */
+  settleCharge(c: WriteCharge): void {
+    if (!c.counted) return;
+    c.counted = false;
+    this.live.delete(c);
+    this.release(c.bytes);
+  }
+
+  private schedule(ms: number): void {
+    // A waiter woken during a sweep may have charged (and scheduled) already.
+    if (this.sweeper !== undefined) clearTimeout(this.sweeper);
+    this.sweeper = setTimeout(() => this.sweep(), Math.max(0, ms));
     // A pending charge alone must not keep the process alive.
-    timer.unref();
-    return { settle };
+    this.sweeper.unref();
+  }
+
+  /** Stops counting every write older than `slowWriteMs`, then waits for the next oldest to turn slow. */
+  private sweep(): void {
+    this.sweeper = undefined;
+    const now = Date.now();
+    for (const c of this.live) {
+      const due = c.at + this.slowWriteMs - now;
+      if (due > 0) {
+        this.schedule(due);
+        return;
+      }
+      this.settleCharge(c);
+    }
   }
 
   private release(bytes: number): void {
