@@ -3,7 +3,7 @@ import type { JsonObject } from '../../../xds/proto/json.js';
 import { TYPE_URLS } from '../../../xds/proto/registry.js';
 import type { ProxyResources } from '../common/types.js';
 import type { ResourceProblem } from './closure.js';
-import { checkClosure } from './closure.js';
+import { checkClosure, checkClosureRoutesChanged, routeOpsFromPredecessor } from './closure.js';
 import { envoyResources, get, getList, getObject, grpcResources, set, TYPES } from './fixtures.js';
 
 // The fixtures are fresh objects; tests change them with set()/get() at paths like `listeners[0].filter_chains[0]`.
@@ -494,5 +494,77 @@ describe('checkClosure: gRPC rules', () => {
         message: 'orphaned: no EDS cluster uses "orphan" (service_name or cluster name)',
       },
     ]);
+  });
+});
+
+describe('checkClosureRoutesChanged: a route configuration patched from its predecessor', () => {
+  // What render hands over after a split change: the same lists but routes, and in the changed route
+  // configuration a new object for the changed virtual host only.
+  function base(): ProxyResources {
+    const r = envoy();
+    const other = {
+      name: 'other',
+      domains: ['other'],
+      routes: [{ match: { prefix: '/' }, route: { cluster: CLUSTER } }],
+    };
+    getList(r, 'routes[0].virtual_hosts').push(other);
+    const res = structuredClone(r) as unknown as ProxyResources;
+    expect(checkClosure(res, 'envoy')).toEqual([]);
+    return res;
+  }
+  function patch(b: ProxyResources, edit: (vh: JsonObject) => void): ProxyResources {
+    const [rc, ...rest] = b.routes;
+    if (rc === undefined) throw new Error('no route configuration');
+    const [vh0, ...vhs] = rc['virtual_hosts'] as JsonObject[];
+    const changed = structuredClone(vh0) as JsonObject;
+    edit(changed);
+    return { ...b, routes: [{ ...rc, virtual_hosts: [changed, ...vhs] }, ...rest] };
+  }
+  const opsDerivable = (b: ProxyResources, next: ProxyResources): boolean =>
+    routeOpsFromPredecessor(b.routes[0] ?? {}, next.routes[0] ?? {}, 'envoy') !== undefined;
+  const fresh = (r: ProxyResources): ResourceProblem[] =>
+    checkClosure(structuredClone(r) as unknown as ProxyResources, 'envoy');
+
+  it('accepts a weight change, as a check from scratch does', () => {
+    const b = base();
+    const next = patch(b, (vh) => {
+      set(vh as unknown as Res, 'routes[0].route.weighted_clusters.clusters[0].weight', 60);
+      set(vh as unknown as Res, 'routes[0].route.weighted_clusters.clusters[1].weight', 40);
+    });
+    expect(opsDerivable(b, next)).toBe(true);
+    expect(checkClosureRoutesChanged(b, next, 'envoy')).toEqual([]);
+    expect(fresh(next)).toEqual([]);
+  });
+
+  it('finds a missing cluster in the changed virtual host, as a check from scratch does', () => {
+    const b = base();
+    const next = patch(b, (vh) => set(vh as unknown as Res, 'routes[1].route.cluster', 'gone|80'));
+    expect(opsDerivable(b, next)).toBe(true);
+    const problems = checkClosureRoutesChanged(b, next, 'envoy');
+    expect(problems).toEqual([
+      {
+        resource: 'RouteConfiguration inbound.8080',
+        path: 'virtual_hosts[0].routes[1].route.cluster',
+        message: 'cluster "gone|80" is not in clusters',
+      },
+    ]);
+    expect(problems).toEqual(fresh(next));
+  });
+
+  it('checks the whole route configuration again when a changed virtual host has other domains', () => {
+    const b = base();
+    const next = patch(b, (vh) => {
+      vh['domains'] = ['bookstore', 'OTHER'];
+    });
+    expect(opsDerivable(b, next)).toBe(false);
+    const problems = checkClosureRoutesChanged(b, next, 'envoy');
+    expect(problems).toEqual([
+      {
+        resource: 'RouteConfiguration inbound.8080',
+        path: 'virtual_hosts[1].domains[0]',
+        message: 'duplicate domain "other" (also virtual_hosts[0].domains[1])',
+      },
+    ]);
+    expect(problems).toEqual(fresh(next));
   });
 });

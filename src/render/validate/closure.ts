@@ -951,11 +951,66 @@ function remember(res: ProxyResources, flavour: Flavour, st: ClosureState): void
   byFlavour[flavour] = st;
 }
 
-function routeProblems(set: SetCtx, label: string, r: JsonObject, flavour: Flavour): ResourceProblem[] {
+function routeProblems(
+  set: SetCtx,
+  label: string,
+  r: JsonObject,
+  flavour: Flavour,
+  predecessor?: JsonObject,
+): ResourceProblem[] {
   const sub = new SetCtx(set);
-  const ops = opsOf(checked.routes, r, flavour, (ctx) => checkRouteConfig(ctx, label, r, '', undefined));
+  let ops = checked.routes.get(r)?.[flavour];
+  if (ops === undefined && predecessor !== undefined) {
+    const derived = routeOpsFromPredecessor(predecessor, r, flavour, label);
+    if (derived !== undefined) {
+      let byFlavour = checked.routes.get(r);
+      if (byFlavour === undefined) checked.routes.set(r, (byFlavour = {}));
+      byFlavour[flavour] = ops = derived;
+    }
+  }
+  ops ??= opsOf(checked.routes, r, flavour, (ctx) => checkRouteConfig(ctx, label, r, '', undefined));
   sub.replay(label, ops, set.routeRoles.get(str(r['name']) ?? ''));
   return sub.problems;
+}
+
+/**
+ * The ops of an RDS route configuration that render patched from `prev` (a split's weights or matches changed),
+ * taken from `prev`'s instead of checking every virtual host's domains again: a route configuration holds
+ * thousands of domains, and after a weight change that walk was most of the update's closure check.
+ *
+ * Valid only when `prev` had no problem of its own (its ops are one `nested` entry per virtual host) and every
+ * virtual host that differs keeps its name and its domains: then no duplicate name or domain can have appeared,
+ * and the changed virtual hosts' own ops (cached per virtual host) replace theirs. Otherwise undefined, and the
+ * route configuration is checked whole. Exported for its tests (whether ops could be derived).
+ */
+export function routeOpsFromPredecessor(
+  prev: JsonObject,
+  next: JsonObject,
+  flavour: Flavour,
+  label = '',
+): readonly Op[] | undefined {
+  const prevOps = checked.routes.get(prev)?.[flavour];
+  const a = arr(prev['virtual_hosts']);
+  const b = arr(next['virtual_hosts']);
+  if (prevOps === undefined || a.length !== b.length || prevOps.length !== a.length) return undefined;
+  const out: Op[] = [];
+  for (let i = 0; i < b.length; i++) {
+    const op = prevOps[i];
+    if (op?.k !== 'nested') return undefined;
+    const va = obj(a[i]);
+    const vb = obj(b[i]);
+    if (va === undefined || vb === undefined) return undefined;
+    if (va === vb) {
+      out.push(op);
+      continue;
+    }
+    if (str(va['name']) !== str(vb['name'])) return undefined;
+    const da = arr(va['domains']);
+    const db = arr(vb['domains']);
+    if (da.length !== db.length || da.some((d, j) => d !== db[j])) return undefined;
+    out.push({ k: 'nested', prefix: op.prefix, ops: vhostOps(vb, flavour, label) });
+  }
+  return out;
 }
 
 /**
@@ -1052,7 +1107,7 @@ export function checkClosureRoutesChanged(
   const routes = res.routes.map((r, i) =>
     r === base.routes[i]
       ? (prev.routes[i] ?? [])
-      : routeProblems(prev.set, prev.routeLabels[i] ?? '', r, flavour),
+      : routeProblems(prev.set, prev.routeLabels[i] ?? '', r, flavour, base.routes[i]),
   );
   const st: ClosureState = { ...prev, routes };
   remember(res, flavour, st);
