@@ -125,7 +125,7 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
     if (upserts.length === 0 && removed.length === 0 && !mustAnswer) return;
 
     const nonce = this.nextNonce();
-    const response = st.newResponse(nonce, new Date());
+    const response = st.newResponse(nonce, Date.now());
     for (const r of upserts) {
       st.recordSent(r, response);
       st.force.delete(r.name);

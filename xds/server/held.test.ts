@@ -38,7 +38,7 @@ describe('HeldResources', () => {
 describe('TypeState', () => {
   it('keeps per-resource answer state only until the response is ACKed', () => {
     const st = new TypeState('t');
-    const r1 = st.newResponse('1', new Date());
+    const r1 = st.newResponse('1', Date.now());
     st.recordSent(cluster('a'), r1);
     st.recordSent(cluster('b'), r1);
     expect(st.status('a')?.state).toBe('sent');
@@ -49,21 +49,21 @@ describe('TypeState', () => {
 
   it('NACK marks that response only; a SotW answer ACKs older unanswered ones', () => {
     const st = new TypeState('t');
-    st.recordSent(cluster('a'), st.newResponse('1', new Date()));
-    st.recordSent(cluster('b'), st.newResponse('2', new Date()));
+    st.recordSent(cluster('a'), st.newResponse('1', Date.now()));
+    st.recordSent(cluster('b'), st.newResponse('2', Date.now()));
     st.settle('2', 'nacked', 'bad', true);
     expect(st.status('a')?.state).toBe('acked');
     expect(st.status('b')).toMatchObject({ state: 'nacked', error: 'bad' });
     // Resent and ACKed: no longer NACKed.
-    st.recordSent(cluster('b', '3s'), st.newResponse('3', new Date()));
+    st.recordSent(cluster('b', '3s'), st.newResponse('3', Date.now()));
     st.settle('3', 'acked', undefined, true);
     expect(st.status('b')?.state).toBe('acked');
   });
 
   it('delta answers settle only their own response', () => {
     const st = new TypeState('t');
-    st.recordSent(cluster('a'), st.newResponse('1', new Date()));
-    st.recordSent(cluster('b'), st.newResponse('2', new Date()));
+    st.recordSent(cluster('a'), st.newResponse('1', Date.now()));
+    st.recordSent(cluster('b'), st.newResponse('2', Date.now()));
     st.settle('2', 'acked', undefined, false);
     expect(st.status('a')?.state).toBe('sent');
     expect(st.status('b')?.state).toBe('acked');

@@ -95,7 +95,7 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
       return;
     }
     const nonce = this.nextNonce();
-    const response = st.newResponse(nonce, new Date());
+    const response = st.newResponse(nonce, Date.now());
     for (const r of toSend) st.recordSent(r, response);
     // Holding exactly the published set (the usual case), the stream shares that Map rather than a copy.
     st.held.adoptIfEqual(available);

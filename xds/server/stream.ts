@@ -12,6 +12,7 @@ import type { ResponseParts } from '../wire/messages.js';
 import type { NodeInfo } from './node.js';
 import { nodeInfo } from './node.js';
 import { TypeState } from './type-state.js';
+import { LazySet } from './lazy.js';
 import { pushOrder } from './order.js';
 import type { Charge, PushBudget } from './budget.js';
 
@@ -63,7 +64,7 @@ export abstract class AdsStream<Req extends AdsRequest> {
   private nonceCounter = 0;
   private outstanding = 0;
   /** This stream's writes still counted in the server's budget. */
-  private readonly charges = new Set<Charge>();
+  private readonly charges = new LazySet<Charge>();
   private closed = false;
 
   constructor(

@@ -3,6 +3,7 @@
 
 import type { XdsResource } from '../cache/resource.js';
 import { HeldResources } from './held.js';
+import { LazyMap, LazySet } from './lazy.js';
 
 export type HeldState = 'sent' | 'acked' | 'nacked' | 'initial';
 
@@ -15,7 +16,8 @@ export interface Response {
   readonly nonce: string;
   state: HeldState;
   error: string | undefined;
-  updatedAt: Date;
+  /** When it was sent or answered, in ms since the epoch (a number: a Date per response adds up). */
+  updatedAtMs: number;
   /** Names carried, kept until the response is ACKed. */
   names: string[];
 }
@@ -38,14 +40,14 @@ export class TypeState {
   /** Whether the client has ever named a resource of this type on this stream (ends legacy wildcard). */
   everNamed = false;
   /** Explicitly subscribed names (without `*`). */
-  readonly names = new Set<string>();
+  readonly names = new LazySet<string>();
   readonly held = new HeldResources();
   /** Held names whose last response is not ACKed: unanswered or NACKed. */
-  readonly pending = new Map<string, Response>();
-  /** When the client last ACKed a response of this type (or when the stream began). */
-  lastAckedAt = new Date();
+  readonly pending = new LazyMap<string, Response>();
+  /** When the client last ACKed a response of this type (or when the stream began), ms since the epoch. */
+  lastAckedAtMs = Date.now();
   /** Names to send on the next response even if the client already holds them (newly subscribed). */
-  readonly force = new Set<string>();
+  readonly force = new LazySet<string>();
   /** The first request of the type still needs an answer (LDS/CDS clients wait for one even if empty). */
   awaitingFirst = true;
   lastNonce = '';
@@ -53,9 +55,9 @@ export class TypeState {
   ackedVersion = '';
   nacked: { version: string; error: string } | undefined;
   /** Delta: subscribed names already reported as absent, not to be reported again until they change. */
-  readonly reportedMissing = new Set<string>();
+  readonly reportedMissing = new LazySet<string>();
   /** Delta: responses not yet ACKed or NACKed, nonce → version (bounded; oldest dropped). */
-  readonly inflight = new Map<string, string>();
+  readonly inflight = new LazyMap<string, string>();
 
   /**
    * The snapshot Map this type was last brought fully up to date with. Snapshots reuse a type's Map while its
@@ -71,8 +73,8 @@ export class TypeState {
   private readonly unanswered: Response[] = [];
 
   /** A new response about to be sent with `nonce`; pass it to `recordSent` for each resource it carries. */
-  newResponse(nonce: string, now: Date): Response {
-    const r: Response = { nonce, state: 'sent', error: undefined, updatedAt: now, names: [] };
+  newResponse(nonce: string, nowMs: number): Response {
+    const r: Response = { nonce, state: 'sent', error: undefined, updatedAtMs: nowMs, names: [] };
     this.unanswered.push(r);
     if (this.unanswered.length > MAX_UNANSWERED) this.unanswered.shift();
     return r;
@@ -103,9 +105,10 @@ export class TypeState {
     if (version === undefined) return undefined;
     const resource = this.held.resource(name);
     const p = this.pending.get(name);
-    if (p !== undefined) return { version, resource, state: p.state, error: p.error, updatedAt: p.updatedAt };
+    if (p !== undefined)
+      return { version, resource, state: p.state, error: p.error, updatedAt: new Date(p.updatedAtMs) };
     const state = resource === undefined ? 'initial' : 'acked';
-    return { version, resource, state, error: undefined, updatedAt: this.lastAckedAt };
+    return { version, resource, state, error: undefined, updatedAt: new Date(this.lastAckedAtMs) };
   }
 
   interested(name: string): boolean {
@@ -119,17 +122,17 @@ export class TypeState {
   settle(nonce: string, outcome: 'acked' | 'nacked', error: string | undefined, earlier: boolean): void {
     const i = this.unanswered.findIndex((r) => r.nonce === nonce);
     if (i < 0) return;
-    const now = new Date();
+    const now = Date.now();
     const settled = earlier ? this.unanswered.splice(0, i + 1) : this.unanswered.splice(i, 1);
     for (const r of settled) {
       const answered = r.nonce === nonce;
       r.state = answered ? outcome : 'acked';
       r.error = answered ? error : undefined;
-      r.updatedAt = now;
+      r.updatedAtMs = now;
       if (r.state !== 'acked') continue;
       for (const n of r.names) if (this.pending.get(n) === r) this.pending.delete(n);
       r.names = [];
-      this.lastAckedAt = now;
+      this.lastAckedAtMs = now;
     }
   }
 }
