@@ -21,6 +21,7 @@ import { SnapshotCache } from '../xds/cache/snapshot-cache.js';
 import { startXdsServer } from '../xds/server/server.js';
 import { MeshXds } from '../src/serve/mesh-xds.js';
 import { DEFAULT_HEAP_GROWTH_PERCENT, limitHeapGrowth } from '../src/cli/heap-growth.js';
+import { collectWhenIdle, DEFAULT_IDLE_GC_MS } from '../src/cli/idle-gc.js';
 import { generateMesh } from './synthetic.js';
 import type { SyntheticParams } from './synthetic.js';
 import { mutateSplitWeight } from './synthetic.js';
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
       mesh.nodeConnected(node);
     },
   });
+  // As serve and controller do by default (--idle-gc-ms); BENCH_IDLE_GC_MS=0 leaves the young generation to V8.
+  collectWhenIdle(cache, Number(process.env['BENCH_IDLE_GC_MS'] ?? DEFAULT_IDLE_GC_MS));
   send({ type: 'listening', port: server.port, proxies: initial.proxies, compileMs: initial.ms });
 
   // When the last change's pushes were handed to grpc-js and its ACKs came back, as the server saw them: the

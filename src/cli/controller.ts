@@ -29,6 +29,7 @@ import type { ObjectStatus } from '../translate/model.js';
 import type { MeshFlags } from './options.js';
 import { meshOptions, translateOptions } from './options.js';
 import { heapGrowthOption, limitHeapGrowth } from './heap-growth.js';
+import { collectWhenIdle, idleGcOption } from './idle-gc.js';
 import { untilSignal } from './signals.js';
 import { logRefused, streamOpened } from './xds-log.js';
 
@@ -38,6 +39,8 @@ export interface ControllerFlags extends MeshFlags {
   readonly healthAddress: string;
   readonly leaseNamespace: string;
   readonly leaseName: string;
+  /** `--idle-gc-ms`: young-generation collection this long after the last push (0 or absent: never). */
+  readonly idleGcMs?: number;
   readonly leaseDuration: number;
   readonly identity?: string;
   readonly debounceMs: number;
@@ -197,6 +200,8 @@ export async function runController(flags: ControllerFlags, io: ControllerIo): P
       '',
     ].join('\n'),
   );
+  // Registered after the server's own watcher, so it is timed from the end of each fan-out.
+  const stopIdleGc = collectWhenIdle(cache, flags.idleGcMs ?? 0);
   io.onListening?.({ xds: address, health: healthServer.address });
 
   await stopped;
@@ -205,6 +210,7 @@ export async function runController(flags: ControllerFlags, io: ControllerIo): P
   await writer.stop();
   await recorder.flush();
   await informers.stop();
+  stopIdleGc();
   await server.close();
   await healthServer.close();
   log.info({}, 'stopped');
@@ -258,23 +264,26 @@ export function addControllerCommand(
     .option('--ca-dir <dir>', 'the mesh CA that issues sidecars their SDS certificates', '.smi-mesh/ca');
   for (const o of meshOptions) cmd.addOption(o);
   cmd.addOption(heapGrowthOption());
-  cmd.action(async (opts: ControllerFlags & { caDir: string; heapGrowthPercent: number }) => {
-    limitHeapGrowth(opts.heapGrowthPercent);
-    let ca: MeshCa;
-    try {
-      ca = MeshCa.loadOrCreate(opts.caDir, { trustDomain: opts.trustDomain });
-    } catch (e) {
-      io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-      done(1);
-      return;
-    }
-    try {
-      done(await runController(opts, { err: io.err, secrets: caSecrets(ca) }));
-    } catch (e) {
-      io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-      done(1);
-    }
-  });
+  cmd.addOption(idleGcOption());
+  cmd.action(
+    async (opts: ControllerFlags & { caDir: string; heapGrowthPercent: number; idleGcMs: number }) => {
+      limitHeapGrowth(opts.heapGrowthPercent);
+      let ca: MeshCa;
+      try {
+        ca = MeshCa.loadOrCreate(opts.caDir, { trustDomain: opts.trustDomain });
+      } catch (e) {
+        io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+        done(1);
+        return;
+      }
+      try {
+        done(await runController(opts, { err: io.err, secrets: caSecrets(ca) }));
+      } catch (e) {
+        io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+        done(1);
+      }
+    },
+  );
 }
 
 function positiveIntOrZero(v: string): number {

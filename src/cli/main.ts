@@ -2,6 +2,7 @@
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { heapGrowthOption, limitHeapGrowth } from './heap-growth.js';
+import { idleGcOption } from './idle-gc.js';
 import { loadFiles } from '../files/load.js';
 import type { MeshFlags } from './options.js';
 import { meshOptions } from './options.js';
@@ -120,7 +121,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     );
   for (const o of meshOptions) serve.addOption(o);
   serve.addOption(heapGrowthOption());
-  serve.action(async (opts: ServeFlags & { caDir: string; heapGrowthPercent: number }) => {
+  serve.addOption(idleGcOption());
+  serve.action(async (opts: ServeFlags & { caDir: string; heapGrowthPercent: number; idleGcMs: number }) => {
     if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(opts.xdsAddress)) {
       serve.error('error: --xds-address must be HOST:PORT', { exitCode: 2 });
     }

@@ -17,12 +17,15 @@ import { translateOptions } from './options.js';
 import { formatFileError } from './validate.js';
 import { untilSignal } from './signals.js';
 import { logRefused, streamOpened } from './xds-log.js';
+import { collectWhenIdle } from './idle-gc.js';
 
 export interface ServeFlags extends MeshFlags {
   readonly filename: readonly string[];
   readonly xdsAddress: string;
   readonly debounceMs: number;
   readonly watch: boolean;
+  /** `--idle-gc-ms`: young-generation collection this long after the last push (0 or absent: never). */
+  readonly idleGcMs?: number;
 }
 
 export interface ServeIo {
@@ -95,6 +98,8 @@ export async function runServe(flags: ServeFlags, io: ServeIo): Promise<number> 
     logger: log.child({ component: 'xds' }),
     onStreamOpen: streamOpened(mesh, log),
   });
+  // Registered after the server's own watcher, so it is timed from the end of each fan-out.
+  const stopIdleGc = collectWhenIdle(cache, flags.idleGcMs ?? 0);
   const host = flags.xdsAddress.slice(0, flags.xdsAddress.lastIndexOf(':'));
   const address = `${host}:${server.port}`;
   log.info({ address }, 'xds server listening');
@@ -120,6 +125,7 @@ export async function runServe(flags: ServeFlags, io: ServeIo): Promise<number> 
   await (io.stopped ?? untilSignal());
   watcher?.close();
   await pending;
+  stopIdleGc();
   await server.close();
   log.info({}, 'stopped');
   return 0;
