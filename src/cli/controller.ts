@@ -265,25 +265,23 @@ export function addControllerCommand(
   for (const o of meshOptions) cmd.addOption(o);
   cmd.addOption(heapGrowthOption());
   cmd.addOption(idleGcOption());
-  cmd.action(
-    async (opts: ControllerFlags & { caDir: string; heapGrowthPercent: number; idleGcMs: number }) => {
-      limitHeapGrowth(opts.heapGrowthPercent);
-      let ca: MeshCa;
-      try {
-        ca = MeshCa.loadOrCreate(opts.caDir, { trustDomain: opts.trustDomain });
-      } catch (e) {
-        io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-        done(1);
-        return;
-      }
-      try {
-        done(await runController(opts, { err: io.err, secrets: caSecrets(ca) }));
-      } catch (e) {
-        io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-        done(1);
-      }
-    },
-  );
+  cmd.action(async (opts: ControllerFlags & { caDir: string; heapGrowthPercent: number }) => {
+    limitHeapGrowth(opts.heapGrowthPercent);
+    let ca: MeshCa;
+    try {
+      ca = MeshCa.loadOrCreate(opts.caDir, { trustDomain: opts.trustDomain });
+    } catch (e) {
+      io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+      done(1);
+      return;
+    }
+    try {
+      done(await runController(opts, { err: io.err, secrets: caSecrets(ca) }));
+    } catch (e) {
+      io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+      done(1);
+    }
+  });
 }
 
 function positiveIntOrZero(v: string): number {

@@ -122,7 +122,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   for (const o of meshOptions) serve.addOption(o);
   serve.addOption(heapGrowthOption());
   serve.addOption(idleGcOption());
-  serve.action(async (opts: ServeFlags & { caDir: string; heapGrowthPercent: number; idleGcMs: number }) => {
+  serve.action(async (opts: ServeFlags & { caDir: string; heapGrowthPercent: number }) => {
     if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(opts.xdsAddress)) {
       serve.error('error: --xds-address must be HOST:PORT', { exitCode: 2 });
     }
