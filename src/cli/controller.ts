@@ -27,7 +27,7 @@ import { refKey } from '../store/objects.js';
 import { nsName } from '../store/store.js';
 import type { ObjectStatus } from '../translate/model.js';
 import type { MeshFlags } from './options.js';
-import { meshOptions, translateOptions } from './options.js';
+import { intInRange, meshOptions, translateOptions } from './options.js';
 import { heapGrowthOption, limitHeapGrowth } from './heap-growth.js';
 import { collectWhenIdle, idleGcOption } from './idle-gc.js';
 import { untilSignal } from './signals.js';
@@ -260,7 +260,7 @@ export function addControllerCommand(
     .option('--lease-name <name>', 'name of the leader-election Lease', 'smi-mesh-controller')
     .option('--lease-duration <seconds>', 'how long a Lease holds without renewal', positiveInt, 10)
     .option('--identity <id>', 'this replica in the Lease (default: $POD_NAME, else hostname-pid)')
-    .option('--debounce-ms <ms>', 'quiet time before snapshots are published', positiveIntOrZero, 10)
+    .option('--debounce-ms <ms>', 'quiet time before snapshots are published', intInRange(0, 100), 10)
     .option('--ca-dir <dir>', 'the mesh CA that issues sidecars their SDS certificates', '.smi-mesh/ca');
   for (const o of meshOptions) cmd.addOption(o);
   cmd.addOption(heapGrowthOption());
@@ -282,10 +282,4 @@ export function addControllerCommand(
       done(1);
     }
   });
-}
-
-function positiveIntOrZero(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 100) throw new InvalidArgumentError('an integer from 0 to 100.');
-  return n;
 }

@@ -11,7 +11,8 @@
 // the push p99 from 585 to 404 ms (bench/README.md).
 
 import v8 from 'node:v8';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
+import { intInRange } from './options.js';
 
 export const DEFAULT_HEAP_GROWTH_PERCENT = 20;
 
@@ -21,12 +22,7 @@ export function heapGrowthOption(): Option {
     '--heap-growth-percent <n>',
     'let the heap grow this much (%) past the live heap before a full GC (0: V8 default, up to 300%)',
   )
-    .argParser((v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || n > 1000)
-        throw new InvalidArgumentError('an integer from 0 to 1000.');
-      return n;
-    })
+    .argParser(intInRange(0, 1000))
     .default(DEFAULT_HEAP_GROWTH_PERCENT);
 }
 

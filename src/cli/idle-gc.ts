@@ -12,7 +12,8 @@
 
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
+import { intInRange } from './options.js';
 import type { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 
 export const DEFAULT_IDLE_GC_MS = 500;
@@ -23,12 +24,7 @@ export function idleGcOption(): Option {
     '--idle-gc-ms <ms>',
     'collect the young generation this long after the last push when nothing else was pushed (0: never)',
   )
-    .argParser((v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || n > 60_000)
-        throw new InvalidArgumentError('an integer from 0 to 60000.');
-      return n;
-    })
+    .argParser(intInRange(0, 60_000))
     .default(DEFAULT_IDLE_GC_MS);
 }
 

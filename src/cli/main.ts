@@ -1,11 +1,11 @@
 // The smi-mesh command line. Commander parses arguments; each command lives in its own file.
 
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { heapGrowthOption, limitHeapGrowth } from './heap-growth.js';
 import { idleGcOption } from './idle-gc.js';
 import { loadFiles } from '../files/load.js';
 import type { MeshFlags } from './options.js';
-import { meshOptions } from './options.js';
+import { intInRange, meshOptions } from './options.js';
 import type { Flavour } from '../render/common/types.js';
 import { runCompile } from './compile.js';
 import { addBootstrapCommand } from './bootstrap.js';
@@ -105,12 +105,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     )
     .addOption(
       new Option('--debounce-ms <ms>', 'quiet time before a change is pushed (pushes never wait over 100 ms)')
-        .argParser((v) => {
-          const n = Number(v);
-          if (!Number.isInteger(n) || n < 0 || n > 100)
-            throw new InvalidArgumentError('an integer from 0 to 100.');
-          return n;
-        })
+        .argParser(intInRange(0, 100))
         .default(10),
     )
     .option('--no-watch', 'do not watch the files for changes')

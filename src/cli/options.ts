@@ -22,6 +22,16 @@ function domainArg(v: string): string {
   return v;
 }
 
+/** An option argument parser for an integer from `min` to `max` (commander reports the message as the reason). */
+export function intInRange(min: number, max: number): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`an integer from ${min} to ${max}.`);
+    return n;
+  };
+}
+
 export const meshOptions: readonly Option[] = [
   new Option(
     '--access-mode <mode>',
