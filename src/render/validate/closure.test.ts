@@ -525,46 +525,49 @@ describe('checkClosureRoutesChanged: a route configuration patched from its pred
   const fresh = (r: ProxyResources): ResourceProblem[] =>
     checkClosure(structuredClone(r) as unknown as ProxyResources, 'envoy');
 
-  it('accepts a weight change, as a check from scratch does', () => {
-    const b = base();
-    const next = patch(b, (vh) => {
-      set(vh as unknown as Res, 'routes[0].route.weighted_clusters.clusters[0].weight', 60);
-      set(vh as unknown as Res, 'routes[0].route.weighted_clusters.clusters[1].weight', 40);
-    });
-    expect(opsDerivable(b, next)).toBe(true);
-    expect(checkClosureRoutesChanged(b, next, 'envoy')).toEqual([]);
-    expect(fresh(next)).toEqual([]);
-  });
-
-  it('finds a missing cluster in the changed virtual host, as a check from scratch does', () => {
-    const b = base();
-    const next = patch(b, (vh) => set(vh as unknown as Res, 'routes[1].route.cluster', 'gone|80'));
-    expect(opsDerivable(b, next)).toBe(true);
-    const problems = checkClosureRoutesChanged(b, next, 'envoy');
-    expect(problems).toEqual([
-      {
-        resource: 'RouteConfiguration inbound.8080',
-        path: 'virtual_hosts[0].routes[1].route.cluster',
-        message: 'cluster "gone|80" is not in clusters',
+  const RC = 'RouteConfiguration inbound.8080';
+  it.each([
+    {
+      what: 'accepts a weight change',
+      derived: true,
+      edit: (vh: JsonObject): void => {
+        set(vh as unknown as Res, 'routes[0].route.weighted_clusters.clusters[0].weight', 60);
+        set(vh as unknown as Res, 'routes[0].route.weighted_clusters.clusters[1].weight', 40);
       },
-    ]);
-    expect(problems).toEqual(fresh(next));
-  });
-
-  it('checks the whole route configuration again when a changed virtual host has other domains', () => {
-    const b = base();
-    const next = patch(b, (vh) => {
-      vh['domains'] = ['bookstore', 'OTHER'];
-    });
-    expect(opsDerivable(b, next)).toBe(false);
-    const problems = checkClosureRoutesChanged(b, next, 'envoy');
-    expect(problems).toEqual([
-      {
-        resource: 'RouteConfiguration inbound.8080',
-        path: 'virtual_hosts[1].domains[0]',
-        message: 'duplicate domain "other" (also virtual_hosts[0].domains[1])',
+      problems: [],
+    },
+    {
+      what: 'finds a missing cluster in the changed virtual host',
+      derived: true,
+      edit: (vh: JsonObject): void => set(vh as unknown as Res, 'routes[1].route.cluster', 'gone|80'),
+      problems: [
+        {
+          resource: RC,
+          path: 'virtual_hosts[0].routes[1].route.cluster',
+          message: 'cluster "gone|80" is not in clusters',
+        },
+      ],
+    },
+    {
+      what: 'checks the whole route configuration again when a changed virtual host has other domains',
+      derived: false,
+      edit: (vh: JsonObject): void => {
+        vh['domains'] = ['bookstore', 'OTHER'];
       },
-    ]);
-    expect(problems).toEqual(fresh(next));
+      problems: [
+        {
+          resource: RC,
+          path: 'virtual_hosts[1].domains[0]',
+          message: 'duplicate domain "other" (also virtual_hosts[0].domains[1])',
+        },
+      ],
+    },
+  ])('$what, as a check from scratch does', ({ derived, edit, problems }) => {
+    const b = base();
+    const next = patch(b, edit);
+    expect(opsDerivable(b, next)).toBe(derived);
+    const found = checkClosureRoutesChanged(b, next, 'envoy');
+    expect(found).toEqual(problems);
+    expect(found).toEqual(fresh(next));
   });
 });

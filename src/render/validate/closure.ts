@@ -959,16 +959,12 @@ function routeProblems(
   predecessor?: JsonObject,
 ): ResourceProblem[] {
   const sub = new SetCtx(set);
-  let ops = checked.routes.get(r)?.[flavour];
-  if (ops === undefined && predecessor !== undefined) {
-    const derived = routeOpsFromPredecessor(predecessor, r, flavour, label);
-    if (derived !== undefined) {
-      let byFlavour = checked.routes.get(r);
-      if (byFlavour === undefined) checked.routes.set(r, (byFlavour = {}));
-      byFlavour[flavour] = ops = derived;
-    }
-  }
-  ops ??= opsOf(checked.routes, r, flavour, (ctx) => checkRouteConfig(ctx, label, r, '', undefined));
+  const ops = opsOf(checked.routes, r, flavour, (ctx) => {
+    const derived =
+      predecessor === undefined ? undefined : routeOpsFromPredecessor(predecessor, r, flavour, label);
+    if (derived !== undefined) ctx.ops.push(...derived);
+    else checkRouteConfig(ctx, label, r, '', undefined);
+  });
   sub.replay(label, ops, set.routeRoles.get(str(r['name']) ?? ''));
   return sub.problems;
 }
