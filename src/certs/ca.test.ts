@@ -64,42 +64,48 @@ describe('MeshCa', () => {
     expect(ext(f, 'subjectKeyIdentifier')?.['subjectKeyIdentifier']).toMatch(/^[0-9a-f]{40}$/);
   });
 
-  it('issues a workload certificate that verifies against the CA and carries exactly the SPIFFE ID', () => {
-    const issued = ca.issue(BUYER);
-    expect(issued.spiffeId).toBe(BUYER);
-    expect(issued.caPem).toBe(ca.caPem);
-    const caX = new X509Certificate(ca.caPem);
-    const x = new X509Certificate(issued.certPem);
-    expect(x.verify(caX.publicKey)).toBe(true);
-    expect(x.checkIssued(caX)).toBe(true);
-    expect(x.checkPrivateKey(createPrivateKey(issued.keyPem))).toBe(true);
-    expect(x.ca).toBe(false);
-    expect(x.subjectAltName).toBe(`URI:${BUYER}`);
-    // An empty subject: Node reports it as undefined although its typings say string.
-    expect(x.subject ?? '').toBe('');
-    expect([...(x.keyUsage ?? [])].sort()).toEqual(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']);
-    expect(new Date(x.validFrom).getTime()).toBe(T0.getTime() - 5 * MINUTE);
-    expect(new Date(x.validTo).getTime()).toBe(T0.getTime() + 24 * HOUR);
-    expect(issued.notAfter.getTime()).toBe(T0.getTime() + 24 * HOUR);
+  it.each([
+    ['issue', (id: string) => Promise.resolve(ca.issue(id))],
+    ['issueAsync', (id: string) => ca.issueAsync(id)],
+  ])(
+    '%s: a workload certificate that verifies against the CA and carries exactly the SPIFFE ID',
+    async (_, issue) => {
+      const issued = await issue(BUYER);
+      expect(issued.spiffeId).toBe(BUYER);
+      expect(issued.caPem).toBe(ca.caPem);
+      const caX = new X509Certificate(ca.caPem);
+      const x = new X509Certificate(issued.certPem);
+      expect(x.verify(caX.publicKey)).toBe(true);
+      expect(x.checkIssued(caX)).toBe(true);
+      expect(x.checkPrivateKey(createPrivateKey(issued.keyPem))).toBe(true);
+      expect(x.ca).toBe(false);
+      expect(x.subjectAltName).toBe(`URI:${BUYER}`);
+      // An empty subject: Node reports it as undefined although its typings say string.
+      expect(x.subject ?? '').toBe('');
+      expect([...(x.keyUsage ?? [])].sort()).toEqual(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']);
+      expect(new Date(x.validFrom).getTime()).toBe(T0.getTime() - 5 * MINUTE);
+      expect(new Date(x.validTo).getTime()).toBe(T0.getTime() + 24 * HOUR);
+      expect(issued.notAfter.getTime()).toBe(T0.getTime() + 24 * HOUR);
 
-    const f = forge.pki.certificateFromPem(issued.certPem);
-    expect(ext(f, 'basicConstraints')).toMatchObject({ cA: false });
-    expect(ext(f, 'keyUsage')).toMatchObject({
-      digitalSignature: true,
-      keyEncipherment: true,
-      keyCertSign: false,
-      cRLSign: false,
-    });
-    expect(ext(f, 'extKeyUsage')).toMatchObject({ serverAuth: true, clientAuth: true });
-    expect(ext(f, 'subjectAltName')).toMatchObject({ critical: true });
-    const aki = ext(f, 'authorityKeyIdentifier')?.['value'];
-    const caSki = ext(forge.pki.certificateFromPem(ca.caPem), 'subjectKeyIdentifier')?.[
-      'subjectKeyIdentifier'
-    ];
-    expect(typeof aki).toBe('string');
-    // AuthorityKeyIdentifier ::= SEQUENCE { [0] keyIdentifier }: the CA's SKI follows the two tag/length pairs.
-    expect(forge.util.bytesToHex(String(aki)).slice(8)).toBe(caSki);
-  });
+      const f = forge.pki.certificateFromPem(issued.certPem);
+      expect(ext(f, 'basicConstraints')).toMatchObject({ cA: false });
+      expect(ext(f, 'keyUsage')).toMatchObject({
+        digitalSignature: true,
+        keyEncipherment: true,
+        keyCertSign: false,
+        cRLSign: false,
+      });
+      expect(ext(f, 'extKeyUsage')).toMatchObject({ serverAuth: true, clientAuth: true });
+      expect(ext(f, 'subjectAltName')).toMatchObject({ critical: true });
+      const aki = ext(f, 'authorityKeyIdentifier')?.['value'];
+      const caSki = ext(forge.pki.certificateFromPem(ca.caPem), 'subjectKeyIdentifier')?.[
+        'subjectKeyIdentifier'
+      ];
+      expect(typeof aki).toBe('string');
+      // AuthorityKeyIdentifier ::= SEQUENCE { [0] keyIdentifier }: the CA's SKI follows the two tag/length pairs.
+      expect(forge.util.bytesToHex(String(aki)).slice(8)).toBe(caSki);
+    },
+  );
 
   it('adds DNS SANs on request, honours validityHours and never outlives the CA', () => {
     const x = new X509Certificate(
@@ -110,6 +116,21 @@ describe('MeshCa', () => {
     const caEnd = new Date(new X509Certificate(ca.caPem).validTo);
     const late = MeshCa.loadOrCreate(dir, { now: () => new Date(caEnd.getTime() - HOUR) });
     expect(late.issue(BUYER).notAfter.getTime()).toBe(caEnd.getTime());
+  });
+
+  it('issueAsync leaves the event loop free while the key is generated', async () => {
+    // Synchronous key generation would finish the whole issuance (and queue its resolution as a microtask)
+    // before the loop's next turn could run this callback.
+    let turned = false;
+    setImmediate(() => (turned = true));
+    const issued = await ca.issueAsync(BUYER);
+    expect(turned).toBe(true);
+    expect(new X509Certificate(issued.certPem).verify(new X509Certificate(ca.caPem).publicKey)).toBe(true);
+  });
+
+  it('issueAsync rejects what issue refuses, without generating a key', async () => {
+    await expect(ca.issueAsync('spiffe://example.org/ns/a/sa/b')).rejects.toThrow(/trust domain/);
+    await expect(ca.issueAsync(BUYER, { validityHours: -1 })).rejects.toThrow(/validityHours/);
   });
 
   it('refuses SPIFFE IDs of another form or another trust domain', () => {

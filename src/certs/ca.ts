@@ -3,14 +3,22 @@
 // parsed or whose key does not match its certificate is reported, never replaced, because replacing it would
 // silently invalidate every certificate issued so far.
 //
-// RSA 2048 throughout: node-forge, which builds and signs the certificates, cannot do ECDSA.
+// RSA 2048 throughout: node-forge, which builds the certificates, cannot do ECDSA.
+//
+// `issue` generates the workload's key on the calling thread, which suits the one-shot CLI; a server calls
+// `issueAsync`, whose key generation runs on libuv's thread pool (it takes 50–500 ms).
 
-import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { isTrustDomain, parseWorkloadSpiffeId } from './spiffe.js';
-import { buildCaCertificate, buildWorkloadCertificate, generateRsaKeyPair } from './x509.js';
+import {
+  buildCaCertificate,
+  buildWorkloadCertificate,
+  generateRsaKeyPair,
+  generateRsaKeyPairAsync,
+} from './x509.js';
 
 export interface IssuedCertificate {
   /** PKCS#8 PEM private key of the workload. */
@@ -49,7 +57,7 @@ export class MeshCa {
   private constructor(
     readonly caPem: string,
     readonly trustDomain: string,
-    private readonly caKeyPem: string,
+    private readonly caKey: KeyObject,
     private readonly caCert: forge.pki.Certificate,
     private readonly now: () => Date,
   ) {}
@@ -72,12 +80,26 @@ export class MeshCa {
           `(restore ${missing}, or remove ${present} to start a new CA)`,
       );
     }
-    const { keyPem, certPem, cert, trustDomain } = load(keyPath, certPath, options.trustDomain, now());
-    return new MeshCa(certPem, trustDomain, keyPem, cert, now);
+    const { key, certPem, cert, trustDomain } = load(keyPath, certPath, options.trustDomain, now());
+    return new MeshCa(certPem, trustDomain, key, cert, now);
   }
 
   /** A workload certificate for a SPIFFE ID (URI SAN only, no CN needed), e.g. spiffe://cluster.local/ns/NS/sa/SA. */
   issue(spiffeId: string, options: IssueOptions = {}): IssuedCertificate {
+    const request = this.checked(spiffeId, options);
+    return this.signed(request, generateRsaKeyPair());
+  }
+
+  /**
+   * The same as `issue`, with the key generated off the event loop. A bad SPIFFE ID or option rejects the
+   * promise; nothing is generated for it.
+   */
+  async issueAsync(spiffeId: string, options: IssueOptions = {}): Promise<IssuedCertificate> {
+    const request = this.checked(spiffeId, options);
+    return this.signed(request, await generateRsaKeyPairAsync());
+  }
+
+  private checked(spiffeId: string, options: IssueOptions): IssueRequest {
     const parsed = parseWorkloadSpiffeId(spiffeId);
     if ('error' in parsed) throw new Error(`cannot issue a certificate for "${spiffeId}": ${parsed.error}`);
     if (parsed.trustDomain !== this.trustDomain) {
@@ -88,21 +110,34 @@ export class MeshCa {
     const hours = options.validityHours ?? 24;
     if (!Number.isFinite(hours) || hours <= 0)
       throw new Error(`validityHours must be positive, not ${hours}`);
+    return { spiffeId, hours, dnsNames: options.dnsNames ?? [] };
+  }
+
+  /** Dated when signed, not when asked for: an asynchronous key may take a while. */
+  private signed(
+    request: IssueRequest,
+    keys: { readonly privateKeyPem: string; readonly publicKeyPem: string },
+  ): IssuedCertificate {
     const now = this.now().getTime();
     const caNotAfter = this.caCert.validity.notAfter.getTime();
-    const notAfter = new Date(Math.min(now + hours * HOUR_MS, caNotAfter));
-    const keys = generateRsaKeyPair();
+    const notAfter = new Date(Math.min(now + request.hours * HOUR_MS, caNotAfter));
     const certPem = buildWorkloadCertificate({
       publicKeyPem: keys.publicKeyPem,
-      spiffeId,
-      dnsNames: options.dnsNames ?? [],
+      spiffeId: request.spiffeId,
+      dnsNames: request.dnsNames,
       notBefore: new Date(now - CLOCK_SKEW_MS),
       notAfter,
       caCert: this.caCert,
-      caPrivateKeyPem: this.caKeyPem,
+      caKey: this.caKey,
     });
-    return { keyPem: keys.privateKeyPem, certPem, caPem: this.caPem, spiffeId, notAfter };
+    return { keyPem: keys.privateKeyPem, certPem, caPem: this.caPem, spiffeId: request.spiffeId, notAfter };
   }
+}
+
+interface IssueRequest {
+  readonly spiffeId: string;
+  readonly hours: number;
+  readonly dnsNames: readonly string[];
 }
 
 function create(
@@ -138,7 +173,7 @@ function create(
 }
 
 interface LoadedCa {
-  readonly keyPem: string;
+  readonly key: KeyObject;
   readonly certPem: string;
   readonly cert: forge.pki.Certificate;
   readonly trustDomain: string;
@@ -155,9 +190,11 @@ function load(keyPath: string, certPath: string, wantedDomain: string | undefine
   } catch (e) {
     throw fail(`${certPath} is not a PEM certificate: ${message(e)}`);
   }
+  let key: KeyObject;
   let keyDer: Buffer;
   try {
-    keyDer = createPublicKey(createPrivateKey(keyPem)).export({ type: 'spki', format: 'der' });
+    key = createPrivateKey(keyPem);
+    keyDer = createPublicKey(key).export({ type: 'spki', format: 'der' });
   } catch (e) {
     throw fail(`${keyPath} is not a PEM private key: ${message(e)}`);
   }
@@ -172,8 +209,8 @@ function load(keyPath: string, certPath: string, wantedDomain: string | undefine
   let cert: forge.pki.Certificate;
   try {
     cert = forge.pki.certificateFromPem(certPem);
-    forge.pki.privateKeyFromPem(keyPem);
   } catch (e) {
+    // The key matches the certificate, so an RSA certificate means an RSA key.
     throw fail(`cannot be used to sign (only RSA CAs are supported, node-forge has no ECDSA): ${message(e)}`);
   }
 
@@ -187,7 +224,7 @@ function load(keyPath: string, certPath: string, wantedDomain: string | undefine
       `${certPath} does not name a trust domain in its subject (O=...); give the trust domain explicitly`,
     );
   }
-  return { keyPem, certPem, cert, trustDomain };
+  return { key, certPem, cert, trustDomain };
 }
 
 function organisation(cert: forge.pki.Certificate): string | undefined {

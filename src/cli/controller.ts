@@ -31,7 +31,7 @@ import { intInRange, meshOptions, translateOptions } from './options.js';
 import { heapGrowthOption, limitHeapGrowth } from './heap-growth.js';
 import { collectWhenIdle, idleGcOption } from './idle-gc.js';
 import { untilSignal } from './signals.js';
-import { logRefused, streamOpened } from './xds-log.js';
+import { logRefused, streamOpened, issueFailed } from './xds-log.js';
 
 export interface ControllerFlags extends MeshFlags {
   readonly kubeconfig?: string;
@@ -123,6 +123,7 @@ export async function runController(flags: ControllerFlags, io: ControllerIo): P
   const mesh = new MeshXds(informers.store, cache, {
     translate: translateOptions(flags),
     ...(io.secrets !== undefined ? { secrets: io.secrets } : {}),
+    onIssueError: issueFailed(log),
   });
   let statuses: readonly ObjectStatus[] = [];
   const publishStatuses = (): void => {

@@ -16,7 +16,7 @@ import type { MeshFlags } from './options.js';
 import { translateOptions } from './options.js';
 import { formatFileError } from './validate.js';
 import { untilSignal } from './signals.js';
-import { logRefused, streamOpened } from './xds-log.js';
+import { logRefused, streamOpened, issueFailed } from './xds-log.js';
 import { collectWhenIdle } from './idle-gc.js';
 
 export interface ServeFlags extends MeshFlags {
@@ -89,6 +89,7 @@ export async function runServe(flags: ServeFlags, io: ServeIo): Promise<number> 
   const mesh = new MeshXds(source.store, cache, {
     translate: translateOptions(flags),
     ...(io.secrets !== undefined ? { secrets: io.secrets } : {}),
+    onIssueError: issueFailed(log),
   });
   const initial = mesh.update();
   reportUpdate(log, initial, 'configuration compiled');

@@ -1,5 +1,5 @@
-// What `serve` and `controller` both log about the xDS side: proxies whose new output was refused, and streams
-// that open (an unknown node id is the usual mistake of a hand-written bootstrap).
+// What `serve` and `controller` both log about the xDS side: proxies whose new output was refused, streams
+// that open (an unknown node id is the usual mistake of a hand-written bootstrap), certificates not issued.
 
 import type pino from 'pino';
 import type { NodeInfo } from '../../xds/server/server.js';
@@ -23,4 +23,13 @@ export function streamOpened(
       log.warn({ node: node.id, variant }, 'unknown node: no meshed pod by this id (namespace/pod)');
     if (mesh.nodeConnected(node)) log.info({ node: node.id }, 'node flavour changed; re-rendered');
   };
+}
+
+/** MeshXds's `onIssueError`: the sidecars of the identity wait for key material that is not coming. */
+export function issueFailed(log: pino.Logger): (identity: string, error: unknown) => void {
+  return (identity, error) =>
+    log.error(
+      { identity, err: error },
+      "certificate not issued: the identity's sidecars get no key material until one of them reconnects",
+    );
 }

@@ -52,7 +52,12 @@ export class MeshXds {
   constructor(
     store: StoreView,
     private readonly cache: SnapshotCache,
-    options: { translate?: Partial<TranslateOptions>; secrets?: SecretSource } = {},
+    options: {
+      translate?: Partial<TranslateOptions>;
+      secrets?: SecretSource;
+      /** A certificate could not be issued; the identity's sidecars stay without key material. */
+      onIssueError?: (identity: string, error: unknown) => void;
+    } = {},
   ) {
     this.compiler = new MeshCompiler(
       store,
@@ -61,9 +66,11 @@ export class MeshXds {
       false,
     );
     this.secrets = options.secrets;
+    this.onIssueError = options.onIssueError ?? (() => undefined);
   }
 
   private readonly secrets: SecretSource | undefined;
+  private readonly onIssueError: (identity: string, error: unknown) => void;
 
   /** Compiles what changed and updates the snapshots of the proxies whose resources changed. */
   update(): UpdateReport {
@@ -126,18 +133,28 @@ export class MeshXds {
       this.cache.publishNow(node.id);
       return true;
     }
-    // A sidecar needs its identity's key material by SDS: issue it on first connection.
-    const served = this.results.get(node.id);
-    if (flavour === 'envoy' && served?.identity !== undefined && this.secrets !== undefined) {
-      const secrets = this.secrets.ensure(served.identity);
-      if (served.secrets !== secrets) {
-        this.cache.setSnapshot(node.id, snapshotOf(served.resources, secrets));
-        this.results.set(node.id, { ...served, secrets });
-        // Published now, so that the stream's first SDS answer already carries the key material.
-        this.cache.publishNow(node.id);
-      }
+    // A sidecar needs its identity's key material by SDS: issue it on first connection. Its snapshot has no
+    // Secret until then, so Envoy waits for it (warming); every proxy of the identity gets it when issued.
+    const identity = this.results.get(node.id)?.identity;
+    if (flavour === 'envoy' && identity !== undefined && this.secrets !== undefined) {
+      this.secrets.ensure(identity).then(
+        (secrets) => this.secretsIssued(identity, secrets),
+        (error: unknown) => this.onIssueError(identity, error),
+      );
     }
     return false;
+  }
+
+  /**
+   * New key material for an identity: every served proxy of that identity gets a snapshot with it, published
+   * with the cache's debounce (several identities issued together go out in one push).
+   */
+  private secretsIssued(identity: string, secrets: readonly JsonObject[]): void {
+    for (const [key, served] of this.results) {
+      if (served.identity !== identity || served.secrets === secrets) continue;
+      this.cache.setSnapshot(key, snapshotOf(served.resources, secrets));
+      this.results.set(key, { ...served, secrets });
+    }
   }
 
   /** Whether the mesh has a meshed proxy by this node id (`namespace/pod`). */
