@@ -212,6 +212,7 @@ export async function runController(flags: ControllerFlags, io: ControllerIo): P
   await recorder.flush();
   await informers.stop();
   stopIdleGc();
+  mesh.close();
   await server.close();
   await healthServer.close();
   log.info({}, 'stopped');

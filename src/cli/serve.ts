@@ -127,6 +127,7 @@ export async function runServe(flags: ServeFlags, io: ServeIo): Promise<number> 
   watcher?.close();
   await pending;
   stopIdleGc();
+  mesh.close();
   await server.close();
   log.info({}, 'stopped');
   return 0;

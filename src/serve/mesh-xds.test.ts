@@ -1,11 +1,10 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { join } from 'node:path';
 import { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 import { TYPE_URLS } from '../../xds/proto/registry.js';
-import type { JsonObject } from '../../xds/proto/json.js';
 import { FileSource } from './file-source.js';
 import { MeshXds } from './mesh-xds.js';
-import type { SecretSource } from './sds.js';
+import type { IssuedSecrets, SecretSource } from './sds.js';
 
 const BOOKSTORE = join(import.meta.dirname, '..', '..', 'examples', 'bookstore');
 const NODE = 'bookbuyer/bookbuyer-7d9b6c5f84-q2xkz';
@@ -50,47 +49,71 @@ describe('MeshXds', () => {
     expect(mesh.update().pushed).toEqual([]);
   });
 
-  it("does not wait for a sidecar's certificate, and gives it to every proxy of the identity when issued", async () => {
+  it("does not wait for a sidecar's certificate, gives it to every proxy of the identity, and renews it", async () => {
     const source = new FileSource([BOOKSTORE]);
     await source.reload();
-    const cache = new SnapshotCache({ debounceMs: 60_000, maxDelayMs: 60_000 });
-    // Issuance that finishes only when the test says so.
-    let finish: (s: readonly JsonObject[]) => void = () => undefined;
-    const pending = new Promise<readonly JsonObject[]>((resolve) => (finish = resolve));
-    const asked: string[] = [];
-    const secrets: SecretSource = {
-      get: () => undefined,
-      ensure: (identity) => {
-        asked.push(identity);
-        return pending;
-      },
-    };
-    const mesh = new MeshXds(source.store, cache, { secrets });
-    mesh.update();
-    const V1 = 'bookstore/bookstore-v1-6d4f8b9c7d-h8zrx';
-    const V2 = 'bookstore/bookstore-v2-85c7b9d6f4-t5vbn';
-    const BUYER = 'bookbuyer/bookbuyer-7d9b6c5f84-q2xkz';
-    const secretNames = (node: string): string[] => [
-      ...(cache.getSnapshot(node)?.get(TYPE_URLS.secret)?.keys() ?? []),
-    ];
-    const before = cache.getSnapshot(V1);
-    expect(secretNames(V1)).toEqual([]);
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const cache = new SnapshotCache({ debounceMs: 60_000, maxDelayMs: 60_000 });
+      // Issuances that finish only when the test says so.
+      const asked: { identity: string; finish: (issued: IssuedSecrets) => void }[] = [];
+      const secrets: SecretSource = {
+        get: () => undefined,
+        ensure: (identity) =>
+          new Promise<IssuedSecrets>((finish) => {
+            asked.push({ identity, finish });
+          }),
+      };
+      const mesh = new MeshXds(source.store, cache, { secrets });
+      mesh.update();
+      const V1 = 'bookstore/bookstore-v1-6d4f8b9c7d-h8zrx';
+      const V2 = 'bookstore/bookstore-v2-85c7b9d6f4-t5vbn';
+      const BUYER = 'bookbuyer/bookbuyer-7d9b6c5f84-q2xkz';
+      const secretsOf = (node: string): Map<string, string> =>
+        new Map(
+          [...(cache.getSnapshot(node)?.get(TYPE_URLS.secret)?.values() ?? [])].map((r) => [
+            r.name,
+            r.version,
+          ]),
+        );
+      const before = cache.getSnapshot(V1);
+      expect(secretsOf(V1).size).toBe(0);
 
-    const node = { id: V1, cluster: '', userAgentName: 'envoy', clientFeatures: [], metadata: {} };
-    expect(mesh.nodeConnected(node)).toBe(false);
-    expect(asked).toEqual(['bookstore/bookstore']);
-    expect(cache.getSnapshot(V1)).toBe(before);
+      const node = { id: V1, cluster: '', userAgentName: 'envoy', clientFeatures: [], metadata: {} };
+      expect(mesh.nodeConnected(node)).toBe(false);
+      expect(asked.map((a) => a.identity)).toEqual(['bookstore/bookstore']);
+      expect(cache.getSnapshot(V1)).toBe(before);
 
-    const pem = (name: string): JsonObject => ({
-      '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret',
-      name,
-      validation_context: { trusted_ca: { inline_string: `-----PEM ${name}-----` } },
-    });
-    finish([pem('trust-bundle'), pem('workload-cert')]);
-    await pending;
-    await Promise.resolve();
-    expect(secretNames(V1).sort()).toEqual(['trust-bundle', 'workload-cert']);
-    expect(secretNames(V2).sort()).toEqual(['trust-bundle', 'workload-cert']);
-    expect(secretNames(BUYER)).toEqual([]);
+      const issued = (generation: number): IssuedSecrets => ({
+        secrets: ['trust-bundle', 'workload-cert'].map((name) => ({
+          '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret',
+          name,
+          validation_context: { trusted_ca: { inline_string: `-----PEM ${name} ${generation}-----` } },
+        })),
+        renewAt: Date.now() + 1000,
+      });
+      asked[0]?.finish(issued(1));
+      await jest.advanceTimersByTimeAsync(0);
+      const first = secretsOf(V1);
+      expect([...first.keys()].sort()).toEqual(['trust-bundle', 'workload-cert']);
+      expect(secretsOf(V2)).toEqual(first);
+      expect(secretsOf(BUYER).size).toBe(0);
+
+      // At renewAt the identity's certificate is issued again and every proxy of it gets the new one.
+      await jest.advanceTimersByTimeAsync(999);
+      expect(asked).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(asked.map((a) => a.identity)).toEqual(['bookstore/bookstore', 'bookstore/bookstore']);
+      asked[1]?.finish(issued(2));
+      await jest.advanceTimersByTimeAsync(0);
+      const second = secretsOf(V1);
+      expect(second.get('workload-cert')).not.toBe(first.get('workload-cert'));
+      expect(secretsOf(V2)).toEqual(second);
+      mesh.close();
+      await jest.advanceTimersByTimeAsync(5000);
+      expect(asked).toHaveLength(2);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -11,7 +11,7 @@ import { MeshCompiler } from '../compile/compiler.js';
 import type { Flavour, ProxyResources, RenderDiagnostic } from '../render/common/types.js';
 import type { StoreView } from '../store/store.js';
 import type { MeshModel, ObjectStatus, TranslateOptions } from '../translate/model.js';
-import type { SecretSource } from './sds.js';
+import type { IssuedSecrets, SecretSource } from './sds.js';
 import { FLAVOUR_METADATA } from './node-metadata.js';
 import { snapshotOf } from './snapshots.js';
 import { modelIndex } from '../render/common/index.js';
@@ -35,6 +35,9 @@ export interface UpdateReport {
   readonly rejected: readonly ObjectStatus[];
   readonly ms: number;
 }
+
+/** setTimeout's longest delay (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The Secrets of an identity whose certificate is not issued yet: none. */
 const NOT_ISSUED: readonly JsonObject[] = [];
@@ -71,6 +74,8 @@ export class MeshXds {
 
   private readonly secrets: SecretSource | undefined;
   private readonly onIssueError: (identity: string, error: unknown) => void;
+  /** Per identity with issued key material, the timer that renews it. */
+  private readonly renewals = new Map<string, NodeJS.Timeout>();
 
   /** Compiles what changed and updates the snapshots of the proxies whose resources changed. */
   update(): UpdateReport {
@@ -137,24 +142,52 @@ export class MeshXds {
     // Secret until then, so Envoy waits for it (warming); every proxy of the identity gets it when issued.
     const identity = this.results.get(node.id)?.identity;
     if (flavour === 'envoy' && identity !== undefined && this.secrets !== undefined) {
-      this.secrets.ensure(identity).then(
-        (secrets) => this.secretsIssued(identity, secrets),
-        (error: unknown) => this.onIssueError(identity, error),
-      );
+      this.issue(identity);
     }
     return false;
   }
 
+  /** Stops the certificate renewal timers (the server is shutting down). */
+  close(): void {
+    for (const timer of this.renewals.values()) clearTimeout(timer);
+    this.renewals.clear();
+  }
+
+  private issue(identity: string): void {
+    this.secrets?.ensure(identity).then(
+      (issued) => this.secretsIssued(identity, issued),
+      (error: unknown) => this.onIssueError(identity, error),
+    );
+  }
+
   /**
    * New key material for an identity: every served proxy of that identity gets a snapshot with it, published
-   * with the cache's debounce (several identities issued together go out in one push).
+   * with the cache's debounce (several identities issued together go out in one push). The certificate is
+   * renewed at half its lifetime for as long as the mesh has a proxy of the identity, so that sidecars whose
+   * streams outlive a certificate get the next one by SDS before it expires.
    */
-  private secretsIssued(identity: string, secrets: readonly JsonObject[]): void {
+  private secretsIssued(identity: string, issued: IssuedSecrets): void {
+    const secrets = issued.secrets;
+    if (!this.renewals.has(identity)) {
+      const delay = Math.min(Math.max(0, issued.renewAt - Date.now()), MAX_TIMER_MS);
+      const timer = setTimeout(() => {
+        this.renewals.delete(identity);
+        if (this.hasIdentity(identity)) this.issue(identity);
+      }, delay);
+      // Renewal alone never keeps a stopped server's process alive.
+      timer.unref();
+      this.renewals.set(identity, timer);
+    }
     for (const [key, served] of this.results) {
       if (served.identity !== identity || served.secrets === secrets) continue;
       this.cache.setSnapshot(key, snapshotOf(served.resources, secrets));
       this.results.set(key, { ...served, secrets });
     }
+  }
+
+  private hasIdentity(identity: string): boolean {
+    for (const served of this.results.values()) if (served.identity === identity) return true;
+    return false;
   }
 
   /** Whether the mesh has a meshed proxy by this node id (`namespace/pod`). */

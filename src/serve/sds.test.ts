@@ -27,14 +27,15 @@ describe('caSecrets', () => {
     const issue = jest.spyOn(ca, 'issueAsync');
     const source = caSecrets(ca);
     expect(source.get('bookstore/bookstore')).toBeUndefined();
-    const [a, b] = await Promise.all([
+    const [issuedA, issuedB] = await Promise.all([
       source.ensure('bookstore/bookstore'),
       source.ensure('bookstore/bookstore'),
     ]);
-    expect(b).toBe(a);
+    expect(issuedB).toBe(issuedA);
+    const a = issuedA.secrets;
     expect(issue).toHaveBeenCalledTimes(1);
     expect(source.get('bookstore/bookstore')).toBe(a);
-    expect(await source.ensure('bookstore/bookstore')).toBe(a);
+    expect(await source.ensure('bookstore/bookstore')).toBe(issuedA);
     expect(issue).toHaveBeenCalledTimes(1);
     issue.mockRestore();
 
@@ -49,13 +50,16 @@ describe('caSecrets', () => {
   it('renews after half the lifetime and serves the old Secrets while the new ones are issued', async () => {
     let now = Date.now();
     const source = caSecrets(ca, { validityHours: 2, now: () => now });
-    const first = await source.ensure('bookbuyer/bookbuyer');
+    const issued = await source.ensure('bookbuyer/bookbuyer');
+    const first = issued.secrets;
+    // Half of the two hours (the CA dates the certificate by its own clock, a few milliseconds apart).
+    expect(Math.abs(issued.renewAt - (now + HOUR))).toBeLessThan(1000);
     now += HOUR - 1000;
-    expect(await source.ensure('bookbuyer/bookbuyer')).toBe(first);
+    expect(await source.ensure('bookbuyer/bookbuyer')).toBe(issued);
     now += 2000;
     const renewing = source.ensure('bookbuyer/bookbuyer');
     expect(source.get('bookbuyer/bookbuyer')).toBe(first);
-    const second = await renewing;
+    const second = (await renewing).secrets;
     expect(second).not.toBe(first);
     expect(source.get('bookbuyer/bookbuyer')).toBe(second);
     expect(pems(second).cert).not.toBe(pems(first).cert);
@@ -66,7 +70,7 @@ describe('caSecrets', () => {
     const source = caSecrets(ca);
     await expect(source.ensure('bookthief/bookthief')).rejects.toThrow('no entropy');
     expect(source.get('bookthief/bookthief')).toBeUndefined();
-    const secrets = await source.ensure('bookthief/bookthief');
+    const { secrets } = await source.ensure('bookthief/bookthief');
     expect(secrets).toHaveLength(2);
     expect(issue).toHaveBeenCalledTimes(2);
     issue.mockRestore();

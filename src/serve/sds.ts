@@ -9,6 +9,12 @@ import type { MeshCa } from '../certs/ca.js';
 import { SECRET_TRUST_BUNDLE, SECRET_WORKLOAD_CERT } from '../render/common/names.js';
 import { TYPES } from '../render/common/json.js';
 
+/** An identity's Secrets and when they are due for renewal (epoch ms; half their certificate's lifetime). */
+export interface IssuedSecrets {
+  readonly secrets: readonly JsonObject[];
+  readonly renewAt: number;
+}
+
 export interface SecretSource {
   /** The identity's Secrets if issued: the current ones, which stay valid while a renewal is under way. */
   get(identity: string): readonly JsonObject[] | undefined;
@@ -16,7 +22,7 @@ export interface SecretSource {
    * The identity's Secrets: those issued, unless none are or they are due for renewal, in which case a new
    * certificate is issued. One issuance per identity at a time; callers during one share its result.
    */
-  ensure(identity: string): Promise<readonly JsonObject[]>;
+  ensure(identity: string): Promise<IssuedSecrets>;
 }
 
 export interface CaSecretsOptions {
@@ -27,10 +33,10 @@ export interface CaSecretsOptions {
 
 export function caSecrets(ca: MeshCa, options: CaSecretsOptions = {}): SecretSource {
   const now = options.now ?? Date.now;
-  const issued = new Map<string, { secrets: readonly JsonObject[]; renewAt: number }>();
-  const issuing = new Map<string, Promise<readonly JsonObject[]>>();
+  const issued = new Map<string, IssuedSecrets>();
+  const issuing = new Map<string, Promise<IssuedSecrets>>();
 
-  const issue = async (identity: string): Promise<readonly JsonObject[]> => {
+  const issue = async (identity: string): Promise<IssuedSecrets> => {
     const [ns, sa] = identity.split('/');
     const spiffeId = `spiffe://${ca.trustDomain}/ns/${ns ?? ''}/sa/${sa ?? ''}`;
     const cert = await ca.issueAsync(
@@ -52,18 +58,17 @@ export function caSecrets(ca: MeshCa, options: CaSecretsOptions = {}): SecretSou
         },
       },
     ];
-    // Renewed when a sidecar of the identity connects after half the lifetime; a timer that rotates the
-    // certificates of long-lived connections is not there yet.
     const at = now();
-    issued.set(identity, { secrets, renewAt: at + (cert.notAfter.getTime() - at) / 2 });
-    return secrets;
+    const result = { secrets, renewAt: at + (cert.notAfter.getTime() - at) / 2 };
+    issued.set(identity, result);
+    return result;
   };
 
   return {
     get: (identity) => issued.get(identity)?.secrets,
     ensure(identity) {
       const hit = issued.get(identity);
-      if (hit !== undefined && now() < hit.renewAt) return Promise.resolve(hit.secrets);
+      if (hit !== undefined && now() < hit.renewAt) return Promise.resolve(hit);
       const running = issuing.get(identity);
       if (running !== undefined) return running;
       const started = issue(identity).finally(() => issuing.delete(identity));
