@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { xdsResource } from './resource.js';
 import type { Snapshot } from './snapshot-cache.js';
 import { SnapshotCache } from './snapshot-cache.js';
@@ -29,5 +29,58 @@ describe('SnapshotCache.publishNow', () => {
     cache.flush();
     expect(cache.publishedSnapshot('b')).toBe(b2);
     expect(told).toEqual([['a'], ['b']]);
+  });
+});
+
+describe('SnapshotCache debounce', () => {
+  const watched = (cache: SnapshotCache): string[][] => {
+    const told: string[][] = [];
+    cache.watch((nodes) => told.push([...nodes].sort()));
+    return told;
+  };
+
+  it('delivers a burst once, when it has been quiet for the debounce', async () => {
+    jest.useFakeTimers();
+    try {
+      const cache = new SnapshotCache({ debounceMs: 10, maxDelayMs: 100 });
+      const told = watched(cache);
+      cache.setSnapshot('a', snap('a1'));
+      await jest.advanceTimersByTimeAsync(6);
+      cache.setSnapshot('b', snap('b1'));
+      cache.setSnapshot('a', snap('a2'));
+      // 10 ms after the first mark, but only 4 after the last one: not yet.
+      await jest.advanceTimersByTimeAsync(4);
+      expect(told).toEqual([]);
+      await jest.advanceTimersByTimeAsync(6);
+      expect(told).toEqual([['a', 'b']]);
+      await jest.advanceTimersByTimeAsync(100);
+      expect(told).toEqual([['a', 'b']]);
+      // A later mark starts a new burst.
+      cache.setSnapshot('c', snap('c1'));
+      await jest.advanceTimersByTimeAsync(10);
+      expect(told).toEqual([['a', 'b'], ['c']]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('delivers a burst that never goes quiet at its deadline, and starts the next one afresh', async () => {
+    jest.useFakeTimers();
+    try {
+      const cache = new SnapshotCache({ debounceMs: 10, maxDelayMs: 30 });
+      const told = watched(cache);
+      for (let t = 0; t < 30; t += 5) {
+        cache.setSnapshot(`n${t}`, snap(String(t)));
+        await jest.advanceTimersByTimeAsync(5);
+      }
+      expect(told).toEqual([['n0', 'n10', 'n15', 'n20', 'n25', 'n5']]);
+      cache.setSnapshot('late', snap('late'));
+      await jest.advanceTimersByTimeAsync(9);
+      expect(told).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(told).toEqual([['n0', 'n10', 'n15', 'n20', 'n25', 'n5'], ['late']]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -27,6 +27,7 @@ export class SnapshotCache {
   private readonly maxDelayMs: number;
   private dirty = new Set<string>();
   private firstPendingAt = 0;
+  private lastMarkedAt = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(options: CacheOptions = {}) {
@@ -89,14 +90,33 @@ export class SnapshotCache {
     for (const l of this.listeners) l(nodes);
   }
 
+  // The timer is armed once per burst and moved on when it fires early, not re-armed for every node marked:
+  // an update that sets hundreds of snapshots would otherwise create and cancel as many timers.
   private markDirty(nodeId: string): void {
     const now = Date.now();
     if (this.dirty.size === 0) this.firstPendingAt = now;
     this.dirty.add(nodeId);
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    const untilDeadline = this.firstPendingAt + this.maxDelayMs - now;
-    this.timer = setTimeout(() => this.flush(), Math.max(0, Math.min(this.debounceMs, untilDeadline)));
+    this.lastMarkedAt = now;
+    this.timer ??= this.arm(now);
+  }
+
+  /** When the pending burst is due: quiet for the debounce, or at its deadline, whichever comes first. */
+  private dueAt(): number {
+    return Math.min(this.lastMarkedAt + this.debounceMs, this.firstPendingAt + this.maxDelayMs);
+  }
+
+  private arm(now: number): NodeJS.Timeout {
+    const timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        const at = Date.now();
+        if (this.dirty.size > 0 && at < this.dueAt()) this.timer = this.arm(at);
+        else this.flush();
+      },
+      Math.max(0, this.dueAt() - now),
+    );
     // Pending pushes alone must not keep a process alive that is otherwise done.
-    this.timer.unref();
+    timer.unref();
+    return timer;
   }
 }
