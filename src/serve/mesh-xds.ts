@@ -36,6 +36,21 @@ export interface UpdateReport {
   readonly ms: number;
 }
 
+/**
+ * Whether a status has a False condition, remembered per status object: translate hands out the same object for
+ * an object whose status did not change, and walking the conditions of thousands of statuses (objects of many
+ * shapes) took 2–6 ms of every update on the 2,000-pod benchmark mesh.
+ */
+const rejectedMemo = new WeakMap<ObjectStatus, boolean>();
+function isRejected(status: ObjectStatus): boolean {
+  let rejected = rejectedMemo.get(status);
+  if (rejected === undefined) {
+    rejected = status.conditions.some((c) => c.status === 'False');
+    rejectedMemo.set(status, rejected);
+  }
+  return rejected;
+}
+
 /** setTimeout's longest delay (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -111,7 +126,7 @@ export class MeshXds {
       this.served.delete(key);
       this.results.delete(key);
     }
-    const rejected = result.model.statuses.filter((s) => s.conditions.some((c) => c.status === 'False'));
+    const rejected = result.model.statuses.filter(isRejected);
     return {
       model: result.model,
       proxies: result.proxies.size,
