@@ -19,6 +19,11 @@ export class MergedMap<V> implements ReadonlyMap<string, V> {
     this.size = a.size + b.size;
   }
 
+  /** The two Maps this view stands for. */
+  get parts(): readonly [ReadonlyMap<string, V>, ReadonlyMap<string, V>] {
+    return [this.a, this.b];
+  }
+
   get(key: string): V | undefined {
     return this.b.get(key) ?? this.a.get(key);
   }

@@ -8,6 +8,7 @@
 
 import { createHash } from 'node:crypto';
 import { asBuffer } from '../wire/protowire.js';
+import { MergedMap } from './merged-map.js';
 
 export interface XdsResource {
   readonly typeUrl: string;
@@ -57,12 +58,21 @@ export function setVersion(resources: Iterable<{ readonly name: string; readonly
   return contentVersion(Buffer.from(pairs.join('\n'), 'utf8'));
 }
 
-/** The set version of a whole Map of resources, computed once per Map (snapshots share unchanged Maps). */
+/**
+ * The set version of a whole Map of resources, computed once per Map (snapshots share unchanged Maps). A
+ * MergedMap's version is derived from its two parts' versions: each part is shared by many views (an identity's
+ * outbound routes by all its pod groups), so after a change each part is hashed once, not once per view. The
+ * version is still a function of the content and of how it is split into parts, so it is the same after a
+ * restart; it differs from the version of a plain Map with the same entries, which only costs a resend.
+ */
 const mapVersions = new WeakMap<ReadonlyMap<string, XdsResource>, string>();
 export function mapVersion(m: ReadonlyMap<string, XdsResource>): string {
   let v = mapVersions.get(m);
   if (v === undefined) {
-    v = setVersion(m.values());
+    v =
+      m instanceof MergedMap
+        ? contentVersion(Buffer.from(`${mapVersion(m.parts[0])}+${mapVersion(m.parts[1])}`, 'latin1'))
+        : setVersion(m.values());
     mapVersions.set(m, v);
   }
   return v;
