@@ -26,7 +26,9 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
     else this.resubscribe(st, req.subscribe, req.unsubscribe);
     // Unlike SotW, an answer to an older response is still an answer, and its subscription change still counts.
     if (req.responseNonce !== '') this.answer(st, req);
-    st.settledOn = undefined;
+    // A bare ACK or NACK asks for nothing new (see SotwStream.handle): no diff of the whole set again.
+    const bare = !first && req.responseNonce !== '' && req.subscribe.length + req.unsubscribe.length === 0;
+    if (!bare) st.settledOn = undefined;
     this.respond(st, 'both');
   }
 

@@ -22,8 +22,10 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
       return;
     }
     if (nonce !== '') this.answer(st, req);
-    this.subscribe(st, req.resourceNames);
-    st.settledOn = undefined;
+    // An ACK or NACK that keeps the subscription asks for nothing new: what was sent is already recorded,
+    // and a snapshot published since is a Map other than `settledOn`, which `respond` diffs anyway. Diffing
+    // again on every ACK walked the whole resource set once more per push and stream.
+    if (this.subscribe(st, req.resourceNames) || nonce === '') st.settledOn = undefined;
     this.respond(st);
   }
 
@@ -40,16 +42,28 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     }
   }
 
-  private subscribe(st: TypeState, names: readonly string[]): void {
+  /** Takes the request's subscription; returns whether it differs from the stream's. */
+  private subscribe(st: TypeState, names: readonly string[]): boolean {
     if (names.length > 0) st.everNamed = true;
     const explicit = new Set(names.filter((n) => n !== '*'));
-    st.wildcard = names.includes('*') || !st.everNamed;
-    for (const n of explicit) if (!st.names.has(n)) st.force.add(n);
-    for (const n of st.names) if (!explicit.has(n)) st.names.delete(n);
+    const wildcard = names.includes('*') || !st.everNamed;
+    let changed = wildcard !== st.wildcard;
+    st.wildcard = wildcard;
+    for (const n of explicit) {
+      if (st.names.has(n)) continue;
+      st.force.add(n);
+      changed = true;
+    }
+    for (const n of st.names) {
+      if (explicit.has(n)) continue;
+      st.names.delete(n);
+      changed = true;
+    }
     for (const n of explicit) st.names.add(n);
     // Forget what was sent under names no longer subscribed, so a later re-subscription resends it.
     for (const n of st.held.names()) if (!st.interested(n)) st.forget(n);
     for (const n of st.force) if (!st.interested(n)) st.force.delete(n);
+    return changed;
   }
 
   pushAll(): void {
