@@ -116,4 +116,49 @@ describe('MeshXds', () => {
       jest.useRealTimers();
     }
   });
+
+  it('reports a failed issuance and tries again 30 s later', async () => {
+    const source = new FileSource([BOOKSTORE]);
+    await source.reload();
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const cache = new SnapshotCache({ debounceMs: 60_000, maxDelayMs: 60_000 });
+      let calls = 0;
+      const secrets: SecretSource = {
+        get: () => undefined,
+        ensure: () => {
+          calls++;
+          if (calls === 1) return Promise.reject(new Error('CA unavailable'));
+          return Promise.resolve({
+            secrets: [
+              {
+                '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret',
+                name: 'workload-cert',
+              },
+            ],
+            renewAt: Date.now() + 3_600_000,
+          });
+        },
+      };
+      const errors: string[] = [];
+      const mesh = new MeshXds(source.store, cache, {
+        secrets,
+        onIssueError: (identity, e) => errors.push(`${identity}: ${e instanceof Error ? e.message : ''}`),
+      });
+      mesh.update();
+      const V1 = 'bookstore/bookstore-v1-6d4f8b9c7d-h8zrx';
+      mesh.nodeConnected({ id: V1, cluster: '', userAgentName: 'envoy', clientFeatures: [], metadata: {} });
+      await jest.advanceTimersByTimeAsync(0);
+      expect(errors).toEqual(['bookstore/bookstore: CA unavailable']);
+      expect(cache.getSnapshot(V1)?.get(TYPE_URLS.secret)?.size).toBe(0);
+      await jest.advanceTimersByTimeAsync(29_999);
+      expect(calls).toBe(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(calls).toBe(2);
+      expect([...(cache.getSnapshot(V1)?.get(TYPE_URLS.secret)?.keys() ?? [])]).toEqual(['workload-cert']);
+      mesh.close();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -51,6 +51,9 @@ function isRejected(status: ObjectStatus): boolean {
   return rejected;
 }
 
+/** How long after a failed issuance it is tried again. */
+const ISSUE_RETRY_MS = 30_000;
+
 /** setTimeout's longest delay (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -89,8 +92,9 @@ export class MeshXds {
 
   private readonly secrets: SecretSource | undefined;
   private readonly onIssueError: (identity: string, error: unknown) => void;
-  /** Per identity with issued key material, the timer that renews it. */
+  /** Per identity with issued key material, the timer that renews it (or retries a failed issuance). */
   private readonly renewals = new Map<string, NodeJS.Timeout>();
+  private closed = false;
 
   /** Compiles what changed and updates the snapshots of the proxies whose resources changed. */
   update(): UpdateReport {
@@ -164,6 +168,7 @@ export class MeshXds {
 
   /** Stops the certificate renewal timers (the server is shutting down). */
   close(): void {
+    this.closed = true;
     for (const timer of this.renewals.values()) clearTimeout(timer);
     this.renewals.clear();
   }
@@ -171,8 +176,28 @@ export class MeshXds {
   private issue(identity: string): void {
     this.secrets?.ensure(identity).then(
       (issued) => this.secretsIssued(identity, issued),
-      (error: unknown) => this.onIssueError(identity, error),
+      (error: unknown) => {
+        this.onIssueError(identity, error);
+        // Tried again later, not only when another sidecar of the identity connects: a failed renewal
+        // would otherwise leave connected sidecars with a certificate running out.
+        this.issueLater(identity, ISSUE_RETRY_MS);
+      },
     );
+  }
+
+  /** Issues the identity's certificate again after `delayMs`, if the mesh still has a proxy of it then. */
+  private issueLater(identity: string, delayMs: number): void {
+    if (this.closed || this.renewals.has(identity)) return;
+    const timer = setTimeout(
+      () => {
+        this.renewals.delete(identity);
+        if (this.hasIdentity(identity)) this.issue(identity);
+      },
+      Math.min(Math.max(0, delayMs), MAX_TIMER_MS),
+    );
+    // Renewal alone never keeps a stopped server's process alive.
+    timer.unref();
+    this.renewals.set(identity, timer);
   }
 
   /**
@@ -182,17 +207,9 @@ export class MeshXds {
    * streams outlive a certificate get the next one by SDS before it expires.
    */
   private secretsIssued(identity: string, issued: IssuedSecrets): void {
+    if (this.closed) return;
+    this.issueLater(identity, issued.renewAt - Date.now());
     const secrets = issued.secrets;
-    if (!this.renewals.has(identity)) {
-      const delay = Math.min(Math.max(0, issued.renewAt - Date.now()), MAX_TIMER_MS);
-      const timer = setTimeout(() => {
-        this.renewals.delete(identity);
-        if (this.hasIdentity(identity)) this.issue(identity);
-      }, delay);
-      // Renewal alone never keeps a stopped server's process alive.
-      timer.unref();
-      this.renewals.set(identity, timer);
-    }
     for (const [key, served] of this.results) {
       if (served.identity !== identity || served.secrets === secrets) continue;
       this.cache.setSnapshot(key, snapshotOf(served.resources, secrets));
