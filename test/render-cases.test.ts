@@ -198,7 +198,7 @@ describe('split-zero-weight', () => {
   it('sends the apex with a 1/0 split to the single live backend, as a plain cluster', async () => {
     for (const flavour of ['envoy', 'grpc'] as const) {
       const res = await clean('split-zero-weight', 'shop/client-0', flavour);
-      const rc = flavour === 'envoy' ? 'outbound|80' : 'grpc|shop/web|80';
+      const rc = flavour === 'envoy' ? 'outbound|shop/web|80' : 'grpc|shop/web|80';
       const routes = routesOf(vhost(res, rc, 'shop/web|80'));
       expect(routes).toHaveLength(1);
       expect(at(routes[0], 'route', 'cluster')).toBe('shop/web-v1|80');
@@ -209,7 +209,7 @@ describe('split-zero-weight', () => {
   it('leaves the weight-0 backend out of weighted_clusters', async () => {
     for (const flavour of ['envoy', 'grpc'] as const) {
       const res = await clean('split-zero-weight', 'shop/client-0', flavour);
-      const rc = flavour === 'envoy' ? 'outbound|8000' : 'grpc|shop/api|8000';
+      const rc = flavour === 'envoy' ? 'outbound|shop/api|8000' : 'grpc|shop/api|8000';
       const [route] = routesOf(vhost(res, rc, 'shop/api|8000'));
       expect(at(route, 'route', 'weighted_clusters', 'clusters')).toEqual([
         { name: 'shop/api-a|8000', weight: 2 },
@@ -222,13 +222,15 @@ describe('split-zero-weight', () => {
 describe('split-v1alpha1', () => {
   it('keeps the exact Quantity ratio ("1" : "500m" = 2:1) and drops Flagger\'s "0" canary', async () => {
     const res = await clean('split-v1alpha1', 'shop/client-0', 'envoy');
-    expect(at(routesOf(vhost(res, 'outbound|80', 'shop/web|80'))[0], 'route', 'weighted_clusters')).toEqual({
+    expect(
+      at(routesOf(vhost(res, 'outbound|shop/web|80', 'shop/web|80'))[0], 'route', 'weighted_clusters'),
+    ).toEqual({
       clusters: [
         { name: 'shop/web-v1|80', weight: 2 },
         { name: 'shop/web-v2|80', weight: 1 },
       ],
     });
-    const [podinfo] = routesOf(vhost(res, 'outbound|9898', 'shop/podinfo|9898'));
+    const [podinfo] = routesOf(vhost(res, 'outbound|shop/podinfo|9898', 'shop/podinfo|9898'));
     expect(at(podinfo, 'route', 'cluster')).toBe('shop/podinfo-primary|9898');
   });
 });
@@ -237,7 +239,7 @@ describe('split-v1alpha3-matches', () => {
   it('puts the header-match routes ahead of the default split, in the order written', async () => {
     for (const flavour of ['envoy', 'grpc'] as const) {
       const res = await clean('split-v1alpha3-matches', 'shop/client-0', flavour);
-      const rc = flavour === 'envoy' ? 'outbound|80' : 'grpc|shop/web|80';
+      const rc = flavour === 'envoy' ? 'outbound|shop/web|80' : 'grpc|shop/web|80';
       const routes = routesOf(vhost(res, rc, 'shop/web|80'));
       expect(routes.map((r) => at(r, 'match', 'headers', 0, 'name') ?? 'default')).toEqual([
         'user-agent',
@@ -468,7 +470,7 @@ describe('multi-port-service', () => {
     const out = listener(client, 'outbound');
     const [http] = chainFor(out, 8080, '10.96.3.10');
     const [tcp] = chainFor(out, 9000, '10.96.3.10');
-    expect(at(hcm(http), 'rds', 'route_config_name')).toBe('outbound|8080');
+    expect(at(hcm(http), 'rds', 'route_config_name')).toBe('outbound|app/backend|8080');
     expect(tcpProxy(http)).toBeUndefined();
     expect(at(tcpProxy(tcp), 'cluster')).toBe('app/backend|9000');
     expect(endpointAddresses(cla(client, 'app/backend|9000'))).toEqual(['10.2.0.2:9100']);
@@ -563,23 +565,27 @@ describe('unmeshed-namespace', () => {
 });
 
 describe('same-name-services', () => {
-  it("answers the bare name only for the client's own namespace, with no domain twice", async () => {
+  it('keeps the two Services apart: each cluster IP has its own chain and route configuration', async () => {
     for (const [client, own, other] of [
       ['a/client-0', 'a', 'b'],
       ['b/client-0', 'b', 'a'],
     ] as const) {
       const res = await clean('same-name-services', client, 'envoy');
-      const mine = vhost(res, 'outbound|80', `${own}/web|80`)?.['domains'];
-      const theirs = vhost(res, 'outbound|80', `${other}/web|80`)?.['domains'];
-      expect(mine).toEqual(expect.arrayContaining(['web', 'web:80', `web.${own}`]));
-      expect(theirs).toEqual(expect.arrayContaining([`web.${other}`, `web.${other}:80`]));
-      expect(theirs).not.toContain('web');
-      expect(theirs).not.toContain('web:80');
-      const all = objs(at(named(res.routes, 'outbound|80'), 'virtual_hosts')).flatMap((v) =>
-        Array.isArray(v['domains']) ? v['domains'] : [],
-      );
-      expect(new Set(all).size).toBe(all.length);
+      const out = listener(res, 'outbound');
+      const ips: Record<string, string> = {};
+      for (const ns of [own, other]) {
+        // The chain picks the Service by the address dialled; its route configuration then answers any Host.
+        const named80 = chains(out).filter((c) => c['name'] === `outbound|${ns}/web|80`);
+        expect(named80).toHaveLength(1);
+        expect(at(hcm(named80[0]), 'rds', 'route_config_name')).toBe(`outbound|${ns}/web|80`);
+        const ip = at(named80[0], 'filter_chain_match', 'prefix_ranges', 0, 'address_prefix');
+        expect(typeof ip).toBe('string');
+        ips[ns] = String(ip);
+        expect(vhost(res, `outbound|${ns}/web|80`, `${ns}/web|80`)?.['domains']).toEqual(['*']);
+      }
+      expect(ips['a']).not.toBe(ips['b']);
 
+      // gRPC clients choose by name: the bare name belongs to the client's own namespace only.
       const grpc = await clean('same-name-services', client, 'grpc');
       expect(at(listener(grpc, 'web:80'), 'api_listener', 'api_listener', 'rds', 'route_config_name')).toBe(
         `grpc|${own}/web|80`,
@@ -600,7 +606,9 @@ describe('cross-namespace-sources', () => {
     expect(chains(listener(other, 'outbound'))).toEqual([]);
     const checkout = await clean('cross-namespace-sources', 'shop/checkout-0', 'envoy');
     expect(chainFor(listener(checkout, 'outbound'), 80, '10.96.6.10')).toHaveLength(1);
-    expect(vhost(checkout, 'outbound|80', 'payments/api|80')?.['domains']).not.toContain('api');
+    expect(vhost(checkout, 'outbound|payments/api|80', 'payments/api|80')?.['domains']).toEqual(['*']);
+    const grpc = await clean('cross-namespace-sources', 'shop/checkout-0', 'grpc');
+    expect(vhost(grpc, 'grpc|payments/api|80', 'payments/api|80')?.['domains']).not.toContain('api');
   });
 });
 
@@ -608,7 +616,12 @@ describe('invalid-input-among-good', () => {
   it('renders the good objects as if the rejected ones were absent', async () => {
     const client = await clean('invalid-input-among-good', 'shop/client-0', 'envoy');
     expect(
-      at(routesOf(vhost(client, 'outbound|80', 'shop/web|80'))[0], 'route', 'weighted_clusters', 'clusters'),
+      at(
+        routesOf(vhost(client, 'outbound|shop/web|80', 'shop/web|80'))[0],
+        'route',
+        'weighted_clusters',
+        'clusters',
+      ),
     ).toEqual([
       { name: 'shop/web-v1|80', weight: 3 },
       { name: 'shop/web-v2|80', weight: 1 },

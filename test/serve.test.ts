@@ -15,7 +15,7 @@ import { runServe } from '../src/cli/serve.js';
 import { caSecrets } from '../src/serve/sds.js';
 
 const BUYER = 'bookbuyer/bookbuyer-7d9b6c5f84-q2xkz';
-const ROUTES = 'outbound|14001';
+const ROUTES = 'outbound|bookstore/bookstore|14001';
 
 function weightsIn(r: ReceivedResponse): number[] | undefined {
   const rc = r.resources.find((x) => x.name === ROUTES);

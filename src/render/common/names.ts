@@ -39,7 +39,16 @@ export function localCluster(port: number): string {
   return `local|${port}`;
 }
 
-/** Outbound route configuration shared by every HTTP service on one port. */
+/**
+ * Outbound route configuration of one HTTP service port reached by its cluster IP: `outbound|ns/svc|port`. The
+ * filter chain has already picked the service by the address dialled, so the configuration holds that service's
+ * virtual host alone and is the same for every client that reaches it.
+ */
+export function outboundServiceRouteConfig(serviceKey: string, port: number): string {
+  return `outbound|${serviceCluster(serviceKey, port)}`;
+}
+
+/** Outbound route configuration of the headless service ports whose pods are dialled on one port. */
 export function outboundRouteConfig(port: number): string {
   return `outbound|${port}`;
 }

@@ -1,8 +1,15 @@
 // The outbound listener: every connection the application opens is redirected here; a filter chain per
 // reachable service address and port sends it on through the service's routes (HTTP) or straight to its
-// clusters (TCP); headless services get a chain per pod address and port, sending to the pod dialled. Destinations that are not mesh services (the Kubernetes API, anything outside the cluster)
-// fall through to the default chain and pass through unchanged, as Istio's ALLOW_ANY egress does: SMI says
-// nothing about egress, and silently breaking every external call would be worse than not policing it.
+// clusters (TCP); headless services get a chain per pod address and port, sending to the pod dialled.
+// Destinations that are not mesh services (the Kubernetes API, anything outside the cluster) fall through to the
+// default chain and pass through unchanged, as Istio's ALLOW_ANY egress does: SMI says nothing about egress, and
+// silently breaking every external call would be worse than not policing it.
+//
+// Each HTTP service port reached by its cluster IP has a route configuration of its own (as Consul's upstreams
+// do), not a share of one per port (as Istio's `80` does): the chain has already chosen the service, so its one
+// virtual host answers any Host, and the configuration is the same object for every client. A TrafficSplit step
+// then changes one small resource, encoded once, instead of a per-port configuration holding every reachable
+// service, re-encoded per identity and resent whole to every client (22-35 KB each on the benchmark meshes).
 
 import type { JsonObject } from '../../../xds/proto/json.js';
 import type { EndpointModel, ServiceModel, ServicePortModel } from '../../translate/model.js';
@@ -13,17 +20,11 @@ import {
   LISTENER_OUTBOUND,
   originalDstCluster,
   outboundRouteConfig,
+  outboundServiceRouteConfig,
   serviceCluster,
 } from '../common/names.js';
 import type { ClusterNamer } from '../common/routes.js';
-import {
-  clusterTarget,
-  headlessDomains,
-  hostForm,
-  portRoutes,
-  routeClusters,
-  serviceDomains,
-} from '../common/routes.js';
+import { clusterTarget, headlessDomains, hostForm, portRoutes, routeClusters } from '../common/routes.js';
 import type { RenderDiagnostic } from '../common/types.js';
 import { loadAssignment, originalDstClusterResource, serviceClusterResource } from './clusters.js';
 import type { ProxyContext } from './context.js';
@@ -37,7 +38,7 @@ const sharedChainMemo = modelMemo<JsonObject>();
 const vhostMemo = objectMemo<ServiceModel, JsonObject>();
 const routesMemo = objectMemo<ServiceModel, JsonObject[]>();
 const endpointMemo = objectMemo<ServiceModel, JsonObject>();
-const domainsMemo = objectMemo<ServiceModel, string[]>();
+const serviceRoutesMemo = objectMemo<ServiceModel, JsonObject>();
 
 const hcmChains = new Map<string, JsonObject>();
 function stableHcmChain(key: string, make: () => JsonObject): JsonObject {
@@ -148,7 +149,7 @@ function compareAddress(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function hcmChain(name: string, match: JsonObject, dialPort: number): JsonObject {
+function hcmChain(name: string, match: JsonObject, routeConfig: string): JsonObject {
   return {
     name,
     filter_chain_match: match,
@@ -157,7 +158,7 @@ function hcmChain(name: string, match: JsonObject, dialPort: number): JsonObject
         name: FILTERS.hcm,
         typed_config: typed(TYPES.hcm, {
           stat_prefix: name,
-          rds: { route_config_name: outboundRouteConfig(dialPort), config_source: ADS },
+          rds: { route_config_name: routeConfig, config_source: ADS },
           http_filters: [routerFilter()],
         }),
       },
@@ -196,6 +197,22 @@ function virtualHost(claim: Claim, domains: readonly string[]): JsonObject {
       portRoutes(claim.port, { timeout: '0s' }, isHeadless ? headlessNamer(claim.svc) : serviceCluster),
     ),
   }));
+}
+
+/** Every host: the service was chosen by the address dialled, whatever name the request gives it. */
+const ANY_HOST: readonly string[] = ['*'];
+
+/** Every route configuration serviceRouteConfig made (weakly held): patchOutbound tells them apart by it. */
+const SERVICE_ROUTE_CONFIGS = new WeakSet<JsonObject>();
+
+/** The route configuration of a service port reached by its cluster IP: its virtual host alone. */
+function serviceRouteConfig(claim: Claim): JsonObject {
+  const name = outboundServiceRouteConfig(claim.svc.key, claim.port.port);
+  return serviceRoutesMemo(claim.svc, name, () => {
+    const rc: JsonObject = { '@type': TYPES.route, name, virtual_hosts: [virtualHost(claim, ANY_HOST)] };
+    SERVICE_ROUTE_CONFIGS.add(rc);
+    return rc;
+  });
 }
 
 /** The backends every route of a port may use, as a comparable string. */
@@ -247,15 +264,28 @@ export function patchOutbound(
   changed: ReadonlyMap<string, ServiceModel>,
 ): OutboundResources {
   const owner = `${ctx.proxy.identity}|${ctx.ports.outbound}`;
+  // The changed services' own configurations by name: an identity reaches hundreds of services, and a split
+  // step changes one, so the others are passed over by name without looking inside.
+  const replaced = new Map<string, Claim>();
+  for (const svc of changed.values())
+    for (const port of svc.ports) replaced.set(outboundServiceRouteConfig(svc.key, port.port), { svc, port });
+  /** The changed service port a virtual host (named `ns/svc|port`) belongs to, if any. */
+  const changedClaim = (vh: JsonObject): Claim | undefined => {
+    const name = String(vh['name']);
+    const svc = changed.get(name.slice(0, name.lastIndexOf('|')));
+    const port = svc?.ports.find((p) => serviceCluster(svc.key, p.port) === name);
+    return svc === undefined || port === undefined ? undefined : { svc, port };
+  };
   const routes = prev.routes.map((rc) => {
+    // A service port's own configuration: the changed service's new one, shared with every other client.
+    if (SERVICE_ROUTE_CONFIGS.has(rc)) {
+      const claim = replaced.get(String(rc['name']));
+      return claim === undefined ? rc : serviceRouteConfig(claim);
+    }
     const vhs = (rc['virtual_hosts'] as JsonObject[] | undefined) ?? [];
     const next = vhs.map((vh) => {
-      const name = String(vh['name']);
-      const key = name.slice(0, name.lastIndexOf('|'));
-      const svc = changed.get(key);
-      const port = svc?.ports.find((p) => serviceCluster(svc.key, p.port) === name);
-      if (svc === undefined || port === undefined) return vh;
-      return virtualHost({ svc, port }, (vh['domains'] as string[] | undefined) ?? []);
+      const claim = changedClaim(vh);
+      return claim === undefined ? vh : virtualHost(claim, (vh['domains'] as string[] | undefined) ?? []);
     });
     return stable(
       `${owner}|routes|${String(rc['name']).slice('outbound|'.length)}`,
@@ -288,6 +318,7 @@ export function renderOutbound(ctx: ProxyContext, diagnostics: RenderDiagnostic[
     .map((k) => ctx.services.get(k))
     .filter((s): s is ServiceModel => s !== undefined);
   const chains: JsonObject[] = [];
+  const serviceRoutes: JsonObject[] = [];
   const claimed = new Map<string, string>();
   const headless = new Map<string, { dialPort: number; address: string; claims: Claim[] }>();
   const vhosts = new Map<number, JsonObject[]>();
@@ -329,20 +360,14 @@ export function renderOutbound(ctx: ProxyContext, diagnostics: RenderDiagnostic[
         claimed.set(matchKey, chainName);
         for (const c of clusterRefs(claim)) clusterKeys.set(refName(c), c);
         const match = { destination_port: port.port, prefix_ranges: [prefixRange(svc.clusterIP)] };
+        const routeConfig = outboundServiceRouteConfig(svc.key, port.port);
         chains.push(
           // An HTTP chain is fully named by its key (routing lives in RDS): it survives route changes.
           http
-            ? stableHcmChain(`${chainName}|${matchKey}`, () => hcmChain(chainName, match, port.port))
+            ? stableHcmChain(`${chainName}|${matchKey}`, () => hcmChain(chainName, match, routeConfig))
             : chainMemo(svc, `${chainName}|${matchKey}`, () => tcpChain(chainName, match, claim)),
         );
-        if (http) {
-          const ns = ctx.proxy.namespace;
-          addVhost(
-            claim,
-            port.port,
-            domainsMemo(svc, `${port.port}|${ns}`, () => serviceDomains(svc, port.port, ns)),
-          );
-        }
+        if (http) serviceRoutes.push(serviceRouteConfig(claim));
       } else if (svc.type === 'Headless') {
         const groups = byDialPort(port);
         // TCP ports: only the port a shared chain picks needs its clusters (below).
@@ -386,7 +411,11 @@ export function renderOutbound(ctx: ProxyContext, diagnostics: RenderDiagnostic[
     const httpClaim = claims.find((c) => isHttpFamily(c.port.protocol));
     const [first] = claims;
     if (httpClaim !== undefined) {
-      chains.push(sharedChainMemo(ctx.model, `headless|${key}|http`, () => hcmChain(name, match, dialPort)));
+      chains.push(
+        sharedChainMemo(ctx.model, `headless|${key}|http`, () =>
+          hcmChain(name, match, outboundRouteConfig(dialPort)),
+        ),
+      );
     } else if (first !== undefined) {
       const owner = serviceCluster(first.svc.key, first.port.port);
       for (const c of clusterRefs(first)) clusterKeys.set(refName(c), c);
@@ -420,7 +449,7 @@ export function renderOutbound(ctx: ProxyContext, diagnostics: RenderDiagnostic[
       },
     }),
   );
-  const routes = [...vhosts.entries()]
+  const headlessRoutes = [...vhosts.entries()]
     .sort(([a], [b]) => a - b)
     .map(([port, list]) =>
       stable(
@@ -434,6 +463,11 @@ export function renderOutbound(ctx: ProxyContext, diagnostics: RenderDiagnostic[
         }),
       ),
     );
+  const routes = [...serviceRoutes, ...headlessRoutes].sort((x, y) => {
+    const a = String(x['name']);
+    const b = String(y['name']);
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
 
   const clusters: JsonObject[] = [PASSTHROUGH_CLUSTER];
   const endpoints: JsonObject[] = [];
