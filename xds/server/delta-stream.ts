@@ -16,6 +16,8 @@ const MAX_INFLIGHT = 64;
 interface Delta {
   readonly upserts: XdsResource[];
   readonly removed: string[];
+  /** Once sent these upserts and removals, the client holds exactly the published Map. */
+  readonly exact: boolean;
 }
 
 export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
@@ -88,6 +90,17 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
   }
 
   private diff(st: TypeState, available: ReadonlyMap<string, XdsResource>): Delta {
+    // The client holds exactly this Map (the upserts phase just sent what differed) and nothing was asked since
+    // the type last settled: then every held name is still wanted and every subscribed name the Map lacks was
+    // reported when it settled (a name the Map dropped since would still be held), so there is nothing to send.
+    if (st.held.sharedMap === available && st.force.size === 0 && st.settledOn !== undefined)
+      return { upserts: [], removed: [], exact: true };
+    // The client holds exactly the Map the type last settled on: the two Maps' shared difference.
+    const quick = st.settledChanges(available);
+    if (quick !== undefined) {
+      const upserts = st.wildcard ? [...quick.changed] : st.inNamedOrder(quick.changed);
+      return { upserts, removed: [...quick.removed], exact: true };
+    }
     const upserts: XdsResource[] = [];
     const removed = new Set<string>();
     const consider = (r: XdsResource): void => {
@@ -101,7 +114,7 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
       } else if (st.held.has(n) || st.force.has(n) || !st.reportedMissing.has(n)) removed.add(n);
     }
     for (const n of st.held.names()) if (!available.has(n) || !st.interested(n)) removed.add(n);
-    return { upserts, removed: [...removed].sort() };
+    return { upserts, removed: [...removed].sort(), exact: false };
   }
 
   private respond(st: TypeState, phase: 'upserts' | 'removals' | 'both'): void {
@@ -126,6 +139,9 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
     const mustAnswer = st.awaitingFirst && st.wildcard && phase !== 'removals';
     if (upserts.length === 0 && removed.length === 0 && !mustAnswer) return;
 
+    // Sending everything that differs: take the published Map now, so recording the upserts neither copies the
+    // held set nor compares it afterwards.
+    if (d.exact && removed.length === d.removed.length) st.held.adopt(available);
     const nonce = this.nextNonce();
     const response = st.newResponse(nonce, Date.now());
     for (const r of upserts) {

@@ -69,6 +69,15 @@ export class HeldResources {
     this.shared = true;
   }
 
+  /**
+   * Becomes `m` without comparing: for a caller that knows the client is about to hold exactly `m` (it held the
+   * Map `m` replaced, and is being sent every resource that differs and told of every one removed).
+   */
+  adopt(m: ReadonlyMap<string, XdsResource>): void {
+    this.map = m;
+    this.shared = true;
+  }
+
   private writable(): Map<string, Entry> {
     if (this.shared) {
       this.map = new Map(this.map);

@@ -3,6 +3,7 @@
 // diffs against what it has sent on this stream, so duplicate triggers (a request and a snapshot change for the
 // same content) cost nothing and identical content is never resent.
 
+import type { MapChanges } from '../cache/map-changes.js';
 import type { XdsResource } from '../cache/resource.js';
 import { mapVersion, setVersion } from '../cache/resource.js';
 import { discoveryResponse } from '../wire/messages.js';
@@ -80,6 +81,11 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
   }
 
   private bringUpToDate(st: TypeState, available: ReadonlyMap<string, XdsResource>): void {
+    const quick = st.settledChanges(available);
+    if (quick !== undefined) {
+      this.sendChanges(st, available, quick);
+      return;
+    }
     const desired: XdsResource[] = [];
     if (st.wildcard) desired.push(...available.values());
     else {
@@ -90,7 +96,10 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     }
     // What left the snapshot is gone from the client too (LDS/CDS by omission, RDS/EDS when unreferenced).
     for (const n of st.held.names()) if (!available.has(n)) st.forget(n);
-    const version = st.wildcard ? mapVersion(available) : setVersion(desired);
+    // A subscription naming everything published gets the Map's own version, as a wildcard does (and as
+    // sendChanges gives it without listing the names).
+    const version =
+      st.wildcard || desired.length === available.size ? mapVersion(available) : setVersion(desired);
     const forced = desired.some((r) => st.force.has(r.name));
     let toSend: XdsResource[];
     if (requiresFullState(st.typeUrl)) {
@@ -114,6 +123,49 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     // Holding exactly the published set (the usual case), the stream shares that Map rather than a copy.
     st.held.adoptIfEqual(available);
     st.force.clear();
+    st.awaitingFirst = false;
+    st.lastNonce = nonce;
+    st.lastVersion = version;
+    st.nacked = undefined;
+    const message = discoveryResponse(version, st.typeUrl, nonce, toSend);
+    this.write(message, () => ({
+      typeUrl: st.typeUrl,
+      version,
+      nonce,
+      resources: toSend.map((r) => r.name),
+      removed: [],
+    }));
+  }
+
+  /**
+   * bringUpToDate for a client that holds exactly the Map the type last settled on and wants every name of
+   * `available`: the same response, from the Maps' shared difference instead of a walk over every resource.
+   */
+  private sendChanges(st: TypeState, available: ReadonlyMap<string, XdsResource>, quick: MapChanges): void {
+    const version = mapVersion(available);
+    const full = requiresFullState(st.typeUrl);
+    if (full ? version === st.lastVersion : quick.changed.length === 0) {
+      // Nothing to send. What left the snapshot is gone from the client too, so it now holds `available`.
+      for (const n of quick.removed) st.pending.delete(n);
+      st.held.adopt(available);
+      return;
+    }
+    if (st.nacked !== undefined && st.nacked.version === version) {
+      for (const n of quick.removed) st.forget(n);
+      return;
+    }
+    const toSend = full
+      ? [...available.values()]
+      : st.wildcard
+        ? [...quick.changed]
+        : st.inNamedOrder(quick.changed);
+    for (const n of quick.removed) st.pending.delete(n);
+    // After this response the client holds exactly `available`: take its Map now, so recording what is sent
+    // neither copies the set nor compares it afterwards.
+    st.held.adopt(available);
+    const nonce = this.nextNonce();
+    const response = st.newResponse(nonce, Date.now());
+    for (const r of toSend) st.recordSent(r, response);
     st.awaitingFirst = false;
     st.lastNonce = nonce;
     st.lastVersion = version;

@@ -2,6 +2,8 @@
 // can tell) and how the client answered. Both protocol variants share it; each fills in the parts it uses.
 
 import type { XdsResource } from '../cache/resource.js';
+import type { MapChanges } from '../cache/map-changes.js';
+import { mapChanges } from '../cache/map-changes.js';
 import { HeldResources } from './held.js';
 import { LazyMap, LazySet } from './lazy.js';
 
@@ -113,6 +115,30 @@ export class TypeState {
 
   interested(name: string): boolean {
     return this.wildcard || this.names.has(name);
+  }
+
+  /**
+   * What differs in `available` for this client, without looking at every resource: known when the client holds
+   * exactly the Map the type last settled on, nothing was asked since, and it wants every name of `available`
+   * (a wildcard, or names covering every one the new Map adds). Undefined otherwise: diff the whole set.
+   */
+  settledChanges(available: ReadonlyMap<string, XdsResource>): MapChanges | undefined {
+    const prev = this.settledOn;
+    if (prev === undefined || this.held.sharedMap !== prev || this.force.size > 0 || this.awaitingFirst)
+      return undefined;
+    const c = mapChanges(prev, available);
+    if (!this.wildcard)
+      for (const r of c.changed) if (!prev.has(r.name) && !this.names.has(r.name)) return undefined;
+    return c;
+  }
+
+  /** `resources` in the order of the explicit subscription (as a named diff lists them). */
+  inNamedOrder(resources: readonly XdsResource[]): XdsResource[] {
+    if (resources.length < 2) return [...resources];
+    const at = new Map<string, number>();
+    let i = 0;
+    for (const n of this.names) at.set(n, i++);
+    return [...resources].sort((a, b) => (at.get(a.name) ?? i) - (at.get(b.name) ?? i));
   }
 
   /**
