@@ -26,6 +26,47 @@ const byName = (key: string) => (a: JsonObject, b: JsonObject) => {
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
+function isSorted(list: readonly JsonObject[], key: string): boolean {
+  for (let i = 1; i < list.length; i++) if (String(list[i - 1]?.[key]) > String(list[i]?.[key])) return false;
+  return true;
+}
+
+/**
+ * `list` in ascending `key` order: itself when it already is (render's outbound lists usually are). Remembered
+ * per list (each list is only ever ordered by one key), as an identity's outbound list is merged once per pod
+ * group.
+ */
+const ascendingLists = new WeakMap<readonly JsonObject[], readonly JsonObject[]>();
+function ascending(list: readonly JsonObject[], key: string): readonly JsonObject[] {
+  let out = ascendingLists.get(list);
+  if (out === undefined) {
+    out = isSorted(list, key) ? list : [...list].sort(byName(key));
+    ascendingLists.set(list, out);
+  }
+  return out;
+}
+
+/** The union of two ascending lists, ascending: one pass instead of sorting the identity's hundreds again. */
+function merged(a: readonly JsonObject[], b: readonly JsonObject[], key: string): JsonObject[] {
+  const out: JsonObject[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as JsonObject;
+    const y = b[j] as JsonObject;
+    if (String(y[key]) < String(x[key])) {
+      out.push(y);
+      j++;
+    } else {
+      out.push(x);
+      i++;
+    }
+  }
+  while (i < a.length) out.push(a[i++] as JsonObject);
+  while (j < b.length) out.push(b[j++] as JsonObject);
+  return out;
+}
+
 /**
  * A pod group's list of one resource type: its outbound part's list (shared by the identity's groups, often
  * hundreds of clusters) with its own few, sorted by name. Kept by the outbound list so that, when a change
@@ -42,7 +83,7 @@ function sortedWith(shared: readonly JsonObject[], own: readonly JsonObject[], k
   for (const e of entries) {
     if (e.rest.length === own.length && e.rest.every((x, i) => x === own[i])) return e.list;
   }
-  const list = [...shared, ...own].sort(byName(key));
+  const list = merged(ascending(shared, key), ascending(own, key), key);
   // Few shapes per identity (one per set of local ports); bounded all the same.
   if (entries.length >= 64) entries.length = 0;
   entries.push({ rest: [...own], list });
@@ -252,9 +293,9 @@ export function renderEnvoyProxy(
         endpoints: sortedWith(out.endpoints, [], 'cluster_name'),
         secrets,
       };
-      // Outbound names (`outbound|PORT`, `ns/svc|port`, `passthrough`) and inbound ones (`inbound|PORT`,
-      // `local|PORT`, `inbound-passthrough`, `envoy-admin`, `stats`) never collide, and neither part refers
-      // to the other: validation may check each part's closure once.
+      // Outbound names (`outbound|ns/svc|port`, `outbound|PORT`, `ns/svc|port`, `passthrough`) and inbound ones
+      // (`inbound|PORT`, `local|PORT`, `inbound-passthrough`, `envoy-admin`, `stats`) never collide, and neither
+      // part refers to the other: validation may check each part's closure once.
       RESOURCE_PARTS.set(resources, [outboundPart(out, secrets), inboundPart(inb, stats, secrets)]);
       return { resources, diagnostics: diags };
     });
