@@ -262,7 +262,12 @@ export function addControllerCommand(
     .option('--lease-name <name>', 'name of the leader-election Lease', 'smi-mesh-controller')
     .option('--lease-duration <seconds>', 'how long a Lease holds without renewal', positiveInt, 10)
     .option('--identity <id>', 'this replica in the Lease (default: $POD_NAME, else hostname-pid)')
-    .option('--debounce-ms <ms>', 'quiet time before snapshots are published', intInRange(0, 100), 10)
+    .option(
+      '--debounce-ms <ms>',
+      'quiet time after a change arrives before snapshots are published',
+      intInRange(0, 100),
+      10,
+    )
     .option('--ca-dir <dir>', 'the mesh CA that issues sidecars their SDS certificates', '.smi-mesh/ca');
   for (const o of meshOptions) cmd.addOption(o);
   cmd.addOption(heapGrowthOption());

@@ -104,7 +104,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       '127.0.0.1:15010',
     )
     .addOption(
-      new Option('--debounce-ms <ms>', 'quiet time before a change is pushed (pushes never wait over 100 ms)')
+      new Option(
+        '--debounce-ms <ms>',
+        'quiet time after a change arrives before it is pushed (never over 100 ms)',
+      )
         .argParser(intInRange(0, 100))
         .default(10),
     )

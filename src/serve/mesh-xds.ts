@@ -99,6 +99,9 @@ export class MeshXds {
   /** Compiles what changed and updates the snapshots of the proxies whose resources changed. */
   update(): UpdateReport {
     const t0 = performance.now();
+    // The changes compiled here arrived by now: the push's quiet period counts from here, not from when the
+    // compile is done (see SnapshotCache), so a long compile is not followed by the full debounce as well.
+    const arrivedAt = Date.now();
     const result = this.compiler.compile();
     const proxies = modelIndex(result.model).proxies;
     const pushed: string[] = [];
@@ -118,7 +121,7 @@ export class MeshXds {
         identity === undefined || this.secrets === undefined
           ? undefined
           : (this.secrets.get(identity) ?? NOT_ISSUED);
-      this.cache.setSnapshot(key, snapshotOf(r.resources, secrets));
+      this.cache.setSnapshot(key, snapshotOf(r.resources, secrets), arrivedAt);
       this.results.set(key, { resources: r.resources, identity, secrets });
       this.served.add(key);
       pushed.push(key);

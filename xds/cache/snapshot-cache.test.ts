@@ -83,4 +83,32 @@ describe('SnapshotCache debounce', () => {
       jest.useRealTimers();
     }
   });
+
+  it('counts the quiet period from when the change arrived, when told', async () => {
+    jest.useFakeTimers();
+    try {
+      const cache = new SnapshotCache({ debounceMs: 10, maxDelayMs: 100 });
+      const told = watched(cache);
+      // Compiled for 50 ms: already quiet for longer than the debounce, so delivered on the next turn.
+      cache.setSnapshot('a', snap('a1'), Date.now() - 50);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(told).toEqual([['a']]);
+      // Compiled for 4 ms: 6 more to wait.
+      cache.setSnapshot('b', snap('b1'), Date.now() - 4);
+      await jest.advanceTimersByTimeAsync(5);
+      expect(told).toEqual([['a']]);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(told).toEqual([['a'], ['b']]);
+      // A later arrival in the same burst moves the end of the quiet period; an earlier one does not.
+      cache.setSnapshot('c', snap('c1'), Date.now() - 8);
+      cache.setSnapshot('d', snap('d1'));
+      cache.setSnapshot('e', snap('e1'), Date.now() - 20);
+      await jest.advanceTimersByTimeAsync(9);
+      expect(told).toHaveLength(2);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(told).toEqual([['a'], ['b'], ['c', 'd', 'e']]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -2,6 +2,9 @@
 // not diff it — streams do, against what each of them has sent — so the cache only has to say *which* nodes
 // changed, and it says so once per burst: after `debounceMs` without a new change, and never later than
 // `maxDelayMs` after the first change of the burst (a steady trickle of changes must not starve the proxies).
+// Both count from when a change *arrived*, which the caller may tell (`changedAt`): a snapshot that took 50 ms to
+// compile has been quiet for those 50 ms, so waiting the debounce again after it is set only delays the push.
+// Inputs that arrived during the compile are still coalesced: they are handled before any timer fires.
 //
 // Streams read the *published* snapshot, which advances only when a burst is delivered. Otherwise a request
 // arriving mid-burst (an ACK, a new name) would answer from the half-applied new state, one type at a time,
@@ -35,11 +38,14 @@ export class SnapshotCache {
     this.maxDelayMs = Math.max(this.debounceMs, options.maxDelayMs ?? 100);
   }
 
-  /** Replaces the node's whole state; streams of that node are told after the burst settles. */
-  setSnapshot(nodeId: string, snapshot: Snapshot): void {
+  /**
+   * Replaces the node's whole state; streams of that node are told after the burst settles. `changedAt`
+   * (`Date.now()` when the change this snapshot reflects arrived; now if not given) starts the quiet period.
+   */
+  setSnapshot(nodeId: string, snapshot: Snapshot, changedAt?: number): void {
     this.snapshots.set(nodeId, snapshot);
     if (!this.published.has(nodeId)) this.published.set(nodeId, snapshot);
-    this.markDirty(nodeId);
+    this.markDirty(nodeId, changedAt);
   }
 
   removeSnapshot(nodeId: string): void {
@@ -92,11 +98,15 @@ export class SnapshotCache {
 
   // The timer is armed once per burst and moved on when it fires early, not re-armed for every node marked:
   // an update that sets hundreds of snapshots would otherwise create and cancel as many timers.
-  private markDirty(nodeId: string): void {
+  private markDirty(nodeId: string, changedAt?: number): void {
     const now = Date.now();
-    if (this.dirty.size === 0) this.firstPendingAt = now;
+    const at = Math.min(now, changedAt ?? now);
+    if (this.dirty.size === 0) {
+      this.firstPendingAt = at;
+      this.lastMarkedAt = at;
+    }
     this.dirty.add(nodeId);
-    this.lastMarkedAt = now;
+    this.lastMarkedAt = Math.max(this.lastMarkedAt, at);
     this.timer ??= this.arm(now);
   }
 
