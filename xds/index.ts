@@ -1,5 +1,6 @@
 export type { XdsResource } from './cache/resource.js';
-export { contentVersion, setVersion, xdsResource } from './cache/resource.js';
+export { contentVersion, xdsResource } from './cache/resource.js';
+export { setVersion } from './cache/set-version.js';
 export type { CacheOptions, ChangeListener, Snapshot } from './cache/snapshot-cache.js';
 export { SnapshotCache } from './cache/snapshot-cache.js';
 export type {

@@ -9,6 +9,7 @@
 
 import type { XdsResource } from './resource.js';
 import { MergedMap } from './merged-map.js';
+import { noteDerived } from './set-version.js';
 
 export interface MapChanges {
   /** Resources of the new Map that the old one lacks or holds at another version, in the new Map's order. */
@@ -46,6 +47,8 @@ function compute(prev: ResourceMap, next: ResourceMap): MapChanges {
   const removed: string[] = [];
   for (const n of prev.keys()) if (!next.has(n)) removed.push(n);
   removed.sort();
+  // The new Map's version then follows from the old one's (set-version.ts) instead of a hash over every name.
+  noteDerived(prev, next, changed, removed);
   return changed.length + removed.length === 0 ? NONE : { changed, removed };
 }
 

@@ -8,7 +8,6 @@
 
 import { createHash } from 'node:crypto';
 import { asBuffer } from '../wire/protowire.js';
-import { MergedMap } from './merged-map.js';
 
 export interface XdsResource {
   readonly typeUrl: string;
@@ -50,30 +49,4 @@ export function xdsResource(
 /** The encoding in one piece (a new buffer; for the rare readers that need it whole, such as CSDS dumps). */
 export function resourceBytes(r: XdsResource): Buffer {
   return r.chunks.length === 1 && r.chunks[0] !== undefined ? r.chunks[0] : Buffer.concat(r.chunks, r.size);
-}
-
-/** Deterministic version of a set of resources: a hash of its sorted (name, version) pairs. */
-export function setVersion(resources: Iterable<{ readonly name: string; readonly version: string }>): string {
-  const pairs = [...resources].map((r) => `${r.name}\u0000${r.version}`).sort();
-  return contentVersion(Buffer.from(pairs.join('\n'), 'utf8'));
-}
-
-/**
- * The set version of a whole Map of resources, computed once per Map (snapshots share unchanged Maps). A
- * MergedMap's version is derived from its two parts' versions: each part is shared by many views (an identity's
- * outbound routes by all its pod groups), so after a change each part is hashed once, not once per view. The
- * version is still a function of the content and of how it is split into parts, so it is the same after a
- * restart; it differs from the version of a plain Map with the same entries, which only costs a resend.
- */
-const mapVersions = new WeakMap<ReadonlyMap<string, XdsResource>, string>();
-export function mapVersion(m: ReadonlyMap<string, XdsResource>): string {
-  let v = mapVersions.get(m);
-  if (v === undefined) {
-    v =
-      m instanceof MergedMap
-        ? contentVersion(Buffer.from(`${mapVersion(m.parts[0])}+${mapVersion(m.parts[1])}`, 'latin1'))
-        : setVersion(m.values());
-    mapVersions.set(m, v);
-  }
-  return v;
 }

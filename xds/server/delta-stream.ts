@@ -4,7 +4,7 @@
 // names and resources that left the snapshot (or the subscription) go in `removed_resources`.
 
 import type { XdsResource } from '../cache/resource.js';
-import { mapVersion, setVersion } from '../cache/resource.js';
+import { mapVersion, setVersion } from '../cache/set-version.js';
 import { deltaDiscoveryResponse } from '../wire/messages.js';
 import type { DeltaDiscoveryRequest } from '../wire/requests.js';
 import { AdsStream } from './stream.js';

@@ -5,7 +5,7 @@
 
 import type { MapChanges } from '../cache/map-changes.js';
 import type { XdsResource } from '../cache/resource.js';
-import { mapVersion, setVersion } from '../cache/resource.js';
+import { mapVersion, setVersion } from '../cache/set-version.js';
 import { discoveryResponse } from '../wire/messages.js';
 import type { DiscoveryRequest } from '../wire/requests.js';
 import { requiresFullState } from './order.js';
