@@ -63,6 +63,8 @@ export function setVersion(resources: Iterable<{ readonly name: string; readonly
 }
 
 const sums = new WeakMap<ResourceMap, Sums>();
+/** A plain Map's version string, made once (every stream that answers from the Map asks for it). */
+const plainVersions = new WeakMap<ResourceMap, string>();
 /** A Map that replaced another, with what differs: its sums follow from the other's (see noteDerived). */
 const derived = new WeakMap<
   ResourceMap,
@@ -121,7 +123,14 @@ function mapSums(m: ResourceMap): Sums {
  */
 const mergedVersions = new WeakMap<ResourceMap, string>();
 export function mapVersion(m: ResourceMap): string {
-  if (!(m instanceof MergedMap)) return hex(mapSums(m));
+  if (!(m instanceof MergedMap)) {
+    let plain = plainVersions.get(m);
+    if (plain === undefined) {
+      plain = hex(mapSums(m));
+      plainVersions.set(m, plain);
+    }
+    return plain;
+  }
   let v = mergedVersions.get(m);
   if (v === undefined) {
     const [a, b] = m.parts as readonly [ResourceMap, ResourceMap];

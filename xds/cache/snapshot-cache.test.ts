@@ -1,4 +1,4 @@
-import { describe, expect, it, jest } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { xdsResource } from './resource.js';
 import type { Snapshot } from './snapshot-cache.js';
 import { SnapshotCache } from './snapshot-cache.js';
@@ -33,6 +33,13 @@ describe('SnapshotCache.publishNow', () => {
 });
 
 describe('SnapshotCache debounce', () => {
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
   const watched = (cache: SnapshotCache): string[][] => {
     const told: string[][] = [];
     cache.watch((nodes) => told.push([...nodes].sort()));
@@ -40,75 +47,60 @@ describe('SnapshotCache debounce', () => {
   };
 
   it('delivers a burst once, when it has been quiet for the debounce', async () => {
-    jest.useFakeTimers();
-    try {
-      const cache = new SnapshotCache({ debounceMs: 10, maxDelayMs: 100 });
-      const told = watched(cache);
-      cache.setSnapshot('a', snap('a1'));
-      await jest.advanceTimersByTimeAsync(6);
-      cache.setSnapshot('b', snap('b1'));
-      cache.setSnapshot('a', snap('a2'));
-      // 10 ms after the first mark, but only 4 after the last one: not yet.
-      await jest.advanceTimersByTimeAsync(4);
-      expect(told).toEqual([]);
-      await jest.advanceTimersByTimeAsync(6);
-      expect(told).toEqual([['a', 'b']]);
-      await jest.advanceTimersByTimeAsync(100);
-      expect(told).toEqual([['a', 'b']]);
-      // A later mark starts a new burst.
-      cache.setSnapshot('c', snap('c1'));
-      await jest.advanceTimersByTimeAsync(10);
-      expect(told).toEqual([['a', 'b'], ['c']]);
-    } finally {
-      jest.useRealTimers();
-    }
+    const cache = new SnapshotCache({ debounceMs: 10, maxDelayMs: 100 });
+    const told = watched(cache);
+    cache.setSnapshot('a', snap('a1'));
+    await jest.advanceTimersByTimeAsync(6);
+    cache.setSnapshot('b', snap('b1'));
+    cache.setSnapshot('a', snap('a2'));
+    // 10 ms after the first mark, but only 4 after the last one: not yet.
+    await jest.advanceTimersByTimeAsync(4);
+    expect(told).toEqual([]);
+    await jest.advanceTimersByTimeAsync(6);
+    expect(told).toEqual([['a', 'b']]);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(told).toEqual([['a', 'b']]);
+    // A later mark starts a new burst.
+    cache.setSnapshot('c', snap('c1'));
+    await jest.advanceTimersByTimeAsync(10);
+    expect(told).toEqual([['a', 'b'], ['c']]);
   });
 
   it('delivers a burst that never goes quiet at its deadline, and starts the next one afresh', async () => {
-    jest.useFakeTimers();
-    try {
-      const cache = new SnapshotCache({ debounceMs: 10, maxDelayMs: 30 });
-      const told = watched(cache);
-      for (let t = 0; t < 30; t += 5) {
-        cache.setSnapshot(`n${t}`, snap(String(t)));
-        await jest.advanceTimersByTimeAsync(5);
-      }
-      expect(told).toEqual([['n0', 'n10', 'n15', 'n20', 'n25', 'n5']]);
-      cache.setSnapshot('late', snap('late'));
-      await jest.advanceTimersByTimeAsync(9);
-      expect(told).toHaveLength(1);
-      await jest.advanceTimersByTimeAsync(1);
-      expect(told).toEqual([['n0', 'n10', 'n15', 'n20', 'n25', 'n5'], ['late']]);
-    } finally {
-      jest.useRealTimers();
+    const cache = new SnapshotCache({ debounceMs: 10, maxDelayMs: 30 });
+    const told = watched(cache);
+    for (let t = 0; t < 30; t += 5) {
+      cache.setSnapshot(`n${t}`, snap(String(t)));
+      await jest.advanceTimersByTimeAsync(5);
     }
+    expect(told).toEqual([['n0', 'n10', 'n15', 'n20', 'n25', 'n5']]);
+    cache.setSnapshot('late', snap('late'));
+    await jest.advanceTimersByTimeAsync(9);
+    expect(told).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(told).toEqual([['n0', 'n10', 'n15', 'n20', 'n25', 'n5'], ['late']]);
   });
 
   it('counts the quiet period from when the change arrived, when told', async () => {
-    jest.useFakeTimers();
-    try {
-      const cache = new SnapshotCache({ debounceMs: 10, maxDelayMs: 100 });
-      const told = watched(cache);
-      // Compiled for 50 ms: already quiet for longer than the debounce, so delivered on the next turn.
-      cache.setSnapshot('a', snap('a1'), Date.now() - 50);
-      await jest.advanceTimersByTimeAsync(0);
-      expect(told).toEqual([['a']]);
-      // Compiled for 4 ms: 6 more to wait.
-      cache.setSnapshot('b', snap('b1'), Date.now() - 4);
-      await jest.advanceTimersByTimeAsync(5);
-      expect(told).toEqual([['a']]);
-      await jest.advanceTimersByTimeAsync(1);
-      expect(told).toEqual([['a'], ['b']]);
-      // A later arrival in the same burst moves the end of the quiet period; an earlier one does not.
-      cache.setSnapshot('c', snap('c1'), Date.now() - 8);
-      cache.setSnapshot('d', snap('d1'));
-      cache.setSnapshot('e', snap('e1'), Date.now() - 20);
-      await jest.advanceTimersByTimeAsync(9);
-      expect(told).toHaveLength(2);
-      await jest.advanceTimersByTimeAsync(1);
-      expect(told).toEqual([['a'], ['b'], ['c', 'd', 'e']]);
-    } finally {
-      jest.useRealTimers();
-    }
+    const cache = new SnapshotCache({ debounceMs: 10, maxDelayMs: 100 });
+    const told = watched(cache);
+    // Compiled for 50 ms: already quiet for longer than the debounce, so delivered on the next turn.
+    cache.setSnapshot('a', snap('a1'), Date.now() - 50);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(told).toEqual([['a']]);
+    // Compiled for 4 ms: 6 more to wait.
+    cache.setSnapshot('b', snap('b1'), Date.now() - 4);
+    await jest.advanceTimersByTimeAsync(5);
+    expect(told).toEqual([['a']]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(told).toEqual([['a'], ['b']]);
+    // A later arrival in the same burst moves the end of the quiet period; an earlier one does not.
+    cache.setSnapshot('c', snap('c1'), Date.now() - 8);
+    cache.setSnapshot('d', snap('d1'));
+    cache.setSnapshot('e', snap('e1'), Date.now() - 20);
+    await jest.advanceTimersByTimeAsync(9);
+    expect(told).toHaveLength(2);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(told).toEqual([['a'], ['b'], ['c', 'd', 'e']]);
   });
 });

@@ -117,24 +117,9 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
       // The client rejected exactly this content; resending it would loop (go-control-plane#962).
       return;
     }
-    const nonce = this.nextNonce();
-    const response = st.newResponse(nonce, Date.now());
-    for (const r of toSend) st.recordSent(r, response);
+    this.send(st, version, toSend);
     // Holding exactly the published set (the usual case), the stream shares that Map rather than a copy.
     st.held.adoptIfEqual(available);
-    st.force.clear();
-    st.awaitingFirst = false;
-    st.lastNonce = nonce;
-    st.lastVersion = version;
-    st.nacked = undefined;
-    const message = discoveryResponse(version, st.typeUrl, nonce, toSend);
-    this.write(message, () => ({
-      typeUrl: st.typeUrl,
-      version,
-      nonce,
-      resources: toSend.map((r) => r.name),
-      removed: [],
-    }));
   }
 
   /**
@@ -163,9 +148,15 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     // After this response the client holds exactly `available`: take its Map now, so recording what is sent
     // neither copies the set nor compares it afterwards.
     st.held.adopt(available);
+    this.send(st, version, toSend);
+  }
+
+  /** Sends `toSend` as the type's response at `version` and records it as what the client now holds. */
+  private send(st: TypeState, version: string, toSend: readonly XdsResource[]): void {
     const nonce = this.nextNonce();
     const response = st.newResponse(nonce, Date.now());
     for (const r of toSend) st.recordSent(r, response);
+    st.force.clear();
     st.awaitingFirst = false;
     st.lastNonce = nonce;
     st.lastVersion = version;
