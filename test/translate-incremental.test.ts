@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { MeshObject } from '../src/store/objects.js';
 import { Store } from '../src/store/store.js';
 import { modelToYaml } from '../src/translate/serialize.js';
+import { rejectedOf } from '../src/translate/conditions.js';
 import { translate, Translator } from '../src/translate/translate.js';
 import { TESTDATA } from './golden.js';
 import { replaySteps, STEPS, uniqueObjects } from './objects.js';
@@ -31,7 +32,14 @@ describe('incremental translation', () => {
         (steps) => {
           const t = new Translator();
           replaySteps(all, steps, (store) => {
-            expect(modelToYaml(t.translate(store))).toBe(modelToYaml(translate(store)));
+            const model = t.translate(store);
+            const scratch = translate(store);
+            expect(modelToYaml(model)).toBe(modelToYaml(scratch));
+            // Statuses are built from the previous translation's where nothing was reported: still the same.
+            expect(model.statuses).toEqual(scratch.statuses);
+            expect(rejectedOf(model.statuses)).toEqual(
+              scratch.statuses.filter((s) => s.conditions.some((c) => c.status === 'False')),
+            );
           });
         },
       ),

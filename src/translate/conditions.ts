@@ -70,6 +70,11 @@ function statusHead(o: MeshObject | InvalidObject): Omit<ObjectStatus, 'conditio
 export interface TrackedObjects {
   readonly keys: ReadonlySet<string>;
   readonly sorted: readonly { readonly key: string; readonly object: MeshObject | InvalidObject }[];
+  /**
+   * Where each kind's objects sit in `sorted`: keys start with the kind and a slash, so a kind's objects are one
+   * contiguous run, and a change to one kind's objects need only look at that run.
+   */
+  readonly ranges: ReadonlyMap<Kind, readonly [start: number, end: number]>;
 }
 
 /** Collects every object of a view (valid and invalid), sorted by key. */
@@ -79,7 +84,46 @@ export function trackedObjects(objects: Iterable<MeshObject | InvalidObject>): T
     object,
   }));
   list.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { keys: new Set(list.map((x) => x.key)), sorted: list };
+  const ranges = new Map<Kind, [number, number]>();
+  list.forEach(({ object }, i) => {
+    const r = ranges.get(object.kind);
+    if (r === undefined) ranges.set(object.kind, [i, i + 1]);
+    else r[1] = i + 1;
+  });
+  return { keys: new Set(list.map((x) => x.key)), sorted: list, ranges };
+}
+
+/**
+ * One translation's statuses, kept so that the next one (over the same keys) copies the statuses of objects that
+ * are the same objects with nothing reported on them, instead of walking every object of the mesh again: after
+ * a TrafficSplit weight change only that split's status is new.
+ */
+export interface FinishedStatuses {
+  readonly tracked: TrackedObjects;
+  readonly statuses: readonly ObjectStatus[];
+  /** Keys something was reported about (their statuses were built from reports, not reused). */
+  readonly reported: ReadonlySet<string>;
+}
+
+/** Each key's index in `sorted`, one Map per key set (built when a later translation first needs it). */
+const indexes = new WeakMap<ReadonlySet<string>, ReadonlyMap<string, number>>();
+function indexOf(tracked: TrackedObjects): ReadonlyMap<string, number> {
+  let m = indexes.get(tracked.keys);
+  if (m === undefined) {
+    m = new Map(tracked.sorted.map((t, i) => [t.key, i]));
+    indexes.set(tracked.keys, m);
+  }
+  return m;
+}
+
+/** The statuses with a False condition (Accepted or ResolvedRefs), per statuses list that `finish` made. */
+const rejectedLists = new WeakMap<readonly ObjectStatus[], readonly ObjectStatus[]>();
+
+/** The statuses that have a False condition, in the same order. */
+export function rejectedOf(statuses: readonly ObjectStatus[]): readonly ObjectStatus[] {
+  return (
+    rejectedLists.get(statuses) ?? statuses.filter((s) => s.conditions.some((c) => c.status === 'False'))
+  );
 }
 
 export class ConditionSet implements ConditionSink {
@@ -111,37 +155,72 @@ export class ConditionSet implements ConditionSink {
     this.entry(kind, namespace, name).unresolved.push({ reason, message });
   }
 
-  /** The final statuses, sorted by kind, namespace, name. */
-  finish(): ObjectStatus[] {
-    const out: ObjectStatus[] = [];
-    for (const { key, object: o } of this.tracked.sorted) {
-      const e = this.entries.get(key);
-      if (e === undefined) {
-        let clean = cleanStatuses.get(o);
-        if (clean === undefined) {
-          clean = { ...statusHead(o), conditions: [ACCEPTED, RESOLVED] };
-          cleanStatuses.set(o, clean);
+  /**
+   * The final statuses, sorted by kind, namespace, name. Given the previous translation's (over the same keys),
+   * only objects that were replaced, or that something was reported about now or then, get a status built.
+   */
+  finish(prev?: FinishedStatuses): FinishedStatuses {
+    const { sorted } = this.tracked;
+    const reported = new Set(this.entries.keys());
+    let out: ObjectStatus[];
+    if (prev === undefined || prev.tracked.keys !== this.tracked.keys) {
+      out = sorted.map((_t, i) => this.statusAt(i));
+    } else {
+      out = prev.statuses.slice();
+      const before = prev.tracked.sorted;
+      for (let i = 0; i < sorted.length; i++) if (sorted[i] !== before[i]) out[i] = this.statusAt(i);
+      const at = indexOf(this.tracked);
+      for (const keys of [reported, prev.reported])
+        for (const key of keys) {
+          const i = at.get(key);
+          if (i !== undefined) out[i] = this.statusAt(i);
         }
-        out.push(clean);
-        continue;
-      }
-      const accepted = e.conditions.get('Accepted') ?? {
-        ...ACCEPTED,
-        message: e.notes.length === 0 ? 'Accepted' : `Accepted, except: ${e.notes.join('; ')}`,
-      };
-      const first = e.unresolved[0];
-      const resolved: Condition =
-        first === undefined
-          ? RESOLVED
-          : {
-              type: 'ResolvedRefs',
-              status: 'False',
-              reason: first.reason,
-              message: e.unresolved.map((u) => u.message).join('; '),
-            };
-      out.push({ ...statusHead(o), conditions: [accepted, resolved] });
     }
-    return out;
+    const rejected: number[] = [];
+    for (const key of reported) {
+      // A clean status is all True: only a reported object can have a False condition.
+      const e = this.entries.get(key);
+      if (e === undefined) continue;
+      if (e.conditions.get('Accepted')?.status !== 'False' && e.unresolved.length === 0) continue;
+      const i = indexOf(this.tracked).get(key);
+      if (i !== undefined) rejected.push(i);
+    }
+    rejectedLists.set(
+      out,
+      rejected.sort((a, b) => a - b).map((i) => out[i] as ObjectStatus),
+    );
+    return { tracked: this.tracked, statuses: out, reported };
+  }
+
+  /** The status of the `i`-th tracked object. */
+  private statusAt(i: number): ObjectStatus {
+    const t = this.tracked.sorted[i];
+    if (t === undefined) throw new Error(`internal: no tracked object at ${i}`);
+    const { key, object: o } = t;
+    const e = this.entries.get(key);
+    if (e === undefined) {
+      let clean = cleanStatuses.get(o);
+      if (clean === undefined) {
+        clean = { ...statusHead(o), conditions: [ACCEPTED, RESOLVED] };
+        cleanStatuses.set(o, clean);
+      }
+      return clean;
+    }
+    const accepted = e.conditions.get('Accepted') ?? {
+      ...ACCEPTED,
+      message: e.notes.length === 0 ? 'Accepted' : `Accepted, except: ${e.notes.join('; ')}`,
+    };
+    const first = e.unresolved[0];
+    const resolved: Condition =
+      first === undefined
+        ? RESOLVED
+        : {
+            type: 'ResolvedRefs',
+            status: 'False',
+            reason: first.reason,
+            message: e.unresolved.map((u) => u.message).join('; '),
+          };
+    return { ...statusHead(o), conditions: [accepted, resolved] };
   }
 
   private entry(kind: Kind, namespace: string, name: string): Entry {

@@ -255,31 +255,31 @@ function resolveConflicts(effects: SplitEffect[], cs: ConditionSink): SplitEffec
   return out;
 }
 
-function apply(
-  e: SplitEffect,
-  base: ReadonlyMap<string, ServiceDraft>,
-  services: Map<string, ServiceDraft>,
-): void {
-  const p = e.plan;
-  // The plan may come from an earlier translation, and the base drafts are shared with it: write into this
-  // translation's own copy of the apex, made on first write.
-  let apex = services.get(p.apex.key);
-  if (apex === undefined) return;
-  if (apex === base.get(p.apex.key)) {
-    apex = { ...apex, ports: apex.ports.map((port) => ({ ...port, routes: [...port.routes] })) };
-    services.set(p.apex.key, apex);
-  }
-  for (const port of apex.ports) {
-    const backends = e.ports.get(port.port);
-    if (backends === undefined) continue;
-    if (p.matches === undefined) {
-      // Replace the default (last, match-less) route; match routes added by other splits stay ahead of it.
-      port.routes[port.routes.length - 1] = { split: p.key, backends };
-    } else {
-      const routes: RouteModel[] = p.matches.map((m) => ({ split: p.key, match: m, backends }));
-      port.routes.splice(port.routes.length - 1, 0, ...routes);
+/**
+ * The apex's draft with every effect applied in order: a copy (the base drafts are shared with earlier
+ * translations and with the plans), its ports' route lists copied too.
+ */
+function applied(apex: ServiceDraft, effects: readonly SplitEffect[]): ServiceDraft {
+  const out = { ...apex, ports: apex.ports.map((port) => ({ ...port, routes: [...port.routes] })) };
+  for (const e of effects) {
+    const p = e.plan;
+    for (const port of out.ports) {
+      const backends = e.ports.get(port.port);
+      if (backends === undefined) continue;
+      if (p.matches === undefined) {
+        // Replace the default (last, match-less) route; match routes added by other splits stay ahead of it.
+        port.routes[port.routes.length - 1] = { split: p.key, backends };
+      } else {
+        const routes: RouteModel[] = p.matches.map((m) => ({ split: p.key, match: m, backends }));
+        port.routes.splice(port.routes.length - 1, 0, ...routes);
+      }
     }
   }
+  return out;
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 interface SplitOutcome {
@@ -296,6 +296,23 @@ interface SplitOutcome {
 export class SplitCache {
   private deps = '';
   private outcomes = new Map<string, SplitOutcome>();
+  /**
+   * Each rewritten apex's draft with the effects it was made from: while an apex's base draft and effects are
+   * the same objects, so is its rewritten draft, and the ServiceModel frozen from it is kept as well.
+   */
+  private rewritten = new Map<
+    string,
+    { readonly base: ServiceDraft; readonly effects: readonly SplitEffect[]; readonly draft: ServiceDraft }
+  >();
+
+  /** The apex rewritten by `effects`, the same object as last time when nothing it is made from changed. */
+  rewrite(apex: ServiceDraft, effects: readonly SplitEffect[]): ServiceDraft {
+    const hit = this.rewritten.get(apex.key);
+    if (hit !== undefined && hit.base === apex && sameList(hit.effects, effects)) return hit.draft;
+    const draft = applied(apex, effects);
+    this.rewritten.set(apex.key, { base: apex, effects, draft });
+    return draft;
+  }
 
   outcome(
     split: TrafficSplit,
@@ -306,6 +323,7 @@ export class SplitCache {
     if (deps !== this.deps) {
       this.deps = deps;
       this.outcomes = new Map();
+      this.rewritten = new Map();
     }
     const key = nsName(split.meta.namespace, split.meta.name);
     const hit = this.outcomes.get(key);
@@ -319,17 +337,18 @@ export class SplitCache {
     return effect;
   }
 
-  /** Drops splits that no longer exist. */
-  retain(keys: ReadonlySet<string>): void {
+  /** Drops splits that no longer exist, and apexes no split rewrites any more. */
+  retain(keys: ReadonlySet<string>, apexes: ReadonlySet<string>): void {
     for (const k of this.outcomes.keys()) if (!keys.has(k)) this.outcomes.delete(k);
+    for (const k of this.rewritten.keys()) if (!apexes.has(k)) this.rewritten.delete(k);
   }
 }
 
 /**
  * Applies every TrafficSplit to `services` (a copy of the `base` map; an apex's draft is copied before its routes
- * are rewritten). With a cache and
- * `deps` (a string naming the versions of `base`, `groups` and the invalid objects), unchanged splits reuse
- * their earlier plan and effect.
+ * are rewritten). With a cache and `deps` (a string naming the versions of `base`, `groups` and the invalid
+ * objects), unchanged splits reuse their earlier plan and effect, and an apex whose effects are all unchanged
+ * its earlier rewritten draft. Returns the keys of the apexes rewritten, ascending.
  */
 export function applySplits(
   view: StoreView,
@@ -338,7 +357,7 @@ export function applySplits(
   groups: ReadonlyMap<string, RouteGroupModel>,
   cs: ConditionSink,
   cache?: { readonly splits: SplitCache; readonly deps: string },
-): void {
+): string[] {
   const effects: SplitEffect[] = [];
   const make =
     (split: TrafficSplit) =>
@@ -353,6 +372,22 @@ export function applySplits(
       cache === undefined ? make(split)(cs) : cache.splits.outcome(split, cache.deps, make(split), cs);
     if (e !== undefined) effects.push(e);
   }
-  cache?.splits.retain(keys);
-  for (const e of resolveConflicts(effects, cs)) apply(e, base, services);
+  // Effects per apex, in the order they apply.
+  const byApex = new Map<string, SplitEffect[]>();
+  for (const e of resolveConflicts(effects, cs)) {
+    const key = e.plan.apex.key;
+    if (!services.has(key)) continue;
+    const list = byApex.get(key);
+    if (list === undefined) byApex.set(key, [e]);
+    else list.push(e);
+  }
+  const apexes = [...byApex.keys()].sort();
+  for (const key of apexes) {
+    const apex = base.get(key);
+    const list = byApex.get(key);
+    if (apex === undefined || list === undefined) continue;
+    services.set(key, cache === undefined ? applied(apex, list) : cache.splits.rewrite(apex, list));
+  }
+  cache?.splits.retain(keys, new Set(apexes));
+  return apexes;
 }

@@ -12,9 +12,9 @@ import type { StoreView } from '../store/store.js';
 import { nsName } from '../store/store.js';
 import { accessRules, knownIdentities } from './access.js';
 import type { ConditionSink } from './conditions.js';
-import type { TrackedObjects } from './conditions.js';
+import type { FinishedStatuses, TrackedObjects } from './conditions.js';
 import { ConditionRecorder, ConditionSet, trackedObjects } from './conditions.js';
-import type { MeshModel, RouteModel, ServiceModel, TranslateOptions } from './model.js';
+import type { MeshModel, ObjectStatus, RouteModel, ServiceModel, TranslateOptions } from './model.js';
 import { DEFAULT_OPTIONS } from './model.js';
 import { namespaceModels } from './namespaces.js';
 import { destinationAccess, identityModels, proxyModels } from './reach.js';
@@ -60,6 +60,29 @@ function sameRoutes(a: PortRoutes, b: PortRoutes): boolean {
     }
   }
   return true;
+}
+
+/** The backends each port of a split apex routes to, in route order (not the weights). */
+const shapes = new WeakMap<ServiceDraft, string>();
+function shapeOf(d: ServiceDraft | undefined): string {
+  if (d === undefined) return '';
+  let shape = shapes.get(d);
+  if (shape === undefined) {
+    shape = `${d.key}:${d.ports.map((p) => p.routes.map((r) => r.backends.map((b) => b.service).join('+')).join('/')).join(';')}`;
+    shapes.set(d, shape);
+  }
+  return shape;
+}
+
+/** Each key's position in a Map's iteration order, one index per Map. */
+const keyIndexes = new WeakMap<ReadonlyMap<string, unknown>, ReadonlyMap<string, number>>();
+function keyIndex(m: ReadonlyMap<string, unknown>): ReadonlyMap<string, number> {
+  let at = keyIndexes.get(m);
+  if (at === undefined) {
+    at = new Map([...m.keys()].map((k, i) => [k, i]));
+    keyIndexes.set(m, at);
+  }
+  return at;
 }
 
 export class Translator {
@@ -124,7 +147,7 @@ export class Translator {
     const splitDeps = this.caching
       ? [this.v('services'), this.v('groups'), rev(['invalid'])].join('#')
       : undefined;
-    applySplits(
+    const apexes = applySplits(
       view,
       base,
       services,
@@ -133,14 +156,9 @@ export class Translator {
       splitDeps === undefined ? undefined : { splits: this.splits, deps: splitDeps },
     );
 
-    // Which backends each apex sends to decides reachability; weights do not.
-    const splitShape = [...services.values()]
-      .filter((d) => d.ports.some((p) => p.routes.length > 1 || p.routes[0]?.split !== undefined))
-      .map(
-        (d) =>
-          `${d.key}:${d.ports.map((p) => p.routes.map((r) => r.backends.map((b) => b.service).join('+')).join('/')).join(';')}`,
-      )
-      .join('|');
+    // Which backends each apex sends to decides reachability; weights do not. Only split apexes have more
+    // than their own default route.
+    const splitShape = apexes.map((key) => shapeOf(services.get(key))).join('|');
     const identities = this.stage(
       'identities',
       [this.v('services'), this.v('access'), this.v('known'), splitShape],
@@ -165,33 +183,73 @@ export class Translator {
       accessMode: opts.accessMode,
       namespaces: [...namespaces.values()],
       identities,
-      services: this.freeze(base, services),
+      services: this.freeze(base, services, apexes),
       access,
       proxies,
-      statuses: cs.finish(),
+      statuses: this.finished(cs),
     };
   }
 
-  /** ServiceModels keep their identity while neither the service nor its routes changed. */
+  private lastFinished: FinishedStatuses | undefined;
+
+  /** The statuses, built from the previous translation's where the objects and their reports allow. */
+  private finished(cs: ConditionSet): readonly ObjectStatus[] {
+    const done = cs.finish(this.caching ? this.lastFinished : undefined);
+    this.lastFinished = this.caching ? done : undefined;
+    return done.statuses;
+  }
+
+  /** What `freeze` made last time, from which base drafts, and which of them splits had rewritten. */
+  private lastFrozen:
+    | { base: ReadonlyMap<string, ServiceDraft>; apexes: readonly string[]; out: readonly ServiceModel[] }
+    | undefined;
+
+  /**
+   * ServiceModels keep their identity while neither the service nor its routes changed. When the base drafts are
+   * the very same as last time (only splits changed), only the apexes rewritten then or now can differ, so the
+   * other services' models are copied over without a walk of every service.
+   */
   private freeze(
     base: ReadonlyMap<string, ServiceDraft>,
     services: ReadonlyMap<string, ServiceDraft>,
+    apexes: readonly string[],
   ): ServiceModel[] {
-    const next = new Map<string, { draft: ServiceDraft; routes: PortRoutes; model: ServiceModel }>();
-    const out: ServiceModel[] = [];
-    for (const [key, d] of services) {
-      const b = base.get(key);
-      const routes = d.ports.map((p) => p.routes);
-      const prev = this.frozen.get(key);
-      const model =
-        prev !== undefined && prev.draft === b && sameRoutes(prev.routes, routes)
-          ? prev.model
-          : freezeService(d);
-      if (b !== undefined) next.set(key, { draft: b, routes, model });
-      out.push(model);
+    const last = this.lastFrozen;
+    let out: ServiceModel[];
+    if (this.caching && last !== undefined && last.base === base) {
+      out = last.out.slice();
+      const at = keyIndex(base);
+      for (const key of new Set([...last.apexes, ...apexes])) {
+        const i = at.get(key);
+        const d = services.get(key);
+        if (i === undefined || d === undefined) continue;
+        out[i] = this.frozenModel(key, base.get(key), d);
+      }
+    } else {
+      const next = new Map<string, { draft: ServiceDraft; routes: PortRoutes; model: ServiceModel }>();
+      out = [];
+      for (const [key, d] of services) {
+        const model = this.frozenModel(key, base.get(key), d);
+        const kept = this.frozen.get(key);
+        if (kept !== undefined) next.set(key, kept);
+        out.push(model);
+      }
+      this.frozen = next;
     }
-    this.frozen = next;
+    this.lastFrozen = this.caching ? { base, apexes, out } : undefined;
     return out;
+  }
+
+  /** The model of one service (`d`, its draft after splits; `b`, its base draft), last time's when unchanged. */
+  private frozenModel(key: string, b: ServiceDraft | undefined, d: ServiceDraft): ServiceModel {
+    const routes = d.ports.map((p) => p.routes);
+    const prev = this.frozen.get(key);
+    const model =
+      prev !== undefined && prev.draft === b && sameRoutes(prev.routes, routes)
+        ? prev.model
+        : freezeService(d);
+    if (b !== undefined) this.frozen.set(key, { draft: b, routes, model });
+    return model;
   }
 
   private tracked:
@@ -212,22 +270,29 @@ export class Translator {
       this.tracked = rev === undefined ? undefined : { rev, kinds: { ...view.revisions }, sorted };
       return sorted;
     }
-    // Only kinds that changed can hold replaced objects.
-    const changed = new Set(
-      [...CORE_KINDS, ...SMI_KINDS].filter((k) => view.revisions?.[k] !== prev.kinds[k]),
-    );
-    const sorted =
-      changed.size === 0
-        ? prev.sorted.sorted
-        : prev.sorted.sorted.map((entry) => {
-            const { object } = entry;
-            if (!changed.has(object.kind)) return entry;
-            const current =
-              view.invalid.get(entry.key) ??
-              view[object.kind].get(nsName(object.meta.namespace, object.meta.name));
-            return current === undefined || current === object ? entry : { key: entry.key, object: current };
-          });
-    this.tracked = { rev, kinds: { ...view.revisions }, sorted: { keys: prev.sorted.keys, sorted } };
+    // Only kinds that changed can hold replaced objects, and each kind's objects are one run of the list.
+    const changed = [...CORE_KINDS, ...SMI_KINDS].filter((k) => view.revisions?.[k] !== prev.kinds[k]);
+    let sorted = prev.sorted.sorted;
+    if (changed.length > 0) {
+      const copy = sorted.slice();
+      for (const kind of changed) {
+        const [start, end] = prev.sorted.ranges.get(kind) ?? [0, 0];
+        for (let i = start; i < end; i++) {
+          const entry = copy[i];
+          if (entry === undefined) continue;
+          const { object } = entry;
+          const current =
+            view.invalid.get(entry.key) ?? view[kind].get(nsName(object.meta.namespace, object.meta.name));
+          if (current !== undefined && current !== object) copy[i] = { key: entry.key, object: current };
+        }
+      }
+      sorted = copy;
+    }
+    this.tracked = {
+      rev,
+      kinds: { ...view.revisions },
+      sorted: { keys: prev.sorted.keys, sorted, ranges: prev.sorted.ranges },
+    };
     return this.tracked.sorted;
   }
 
