@@ -8,10 +8,11 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { MeshCompiler } from '../src/compile/compiler.js';
-import type { RenderResult } from '../src/render/common/types.js';
+import type { Flavour, RenderResult } from '../src/render/common/types.js';
 import type { MeshObject } from '../src/store/objects.js';
 import type { Store } from '../src/store/store.js';
 import { TESTDATA } from './golden.js';
+import type { Step } from './objects.js';
 import { replaySteps, STEPS, uniqueObjects } from './objects.js';
 
 function objects(): Promise<MeshObject[]> {
@@ -68,5 +69,28 @@ describe('incremental compile', () => {
       expect(again.changed).toEqual([]);
       expect(again.rebuilt).toEqual({ listeners: 0, routes: 0, clusters: 0, endpoints: 0, secrets: 0 });
     });
+  });
+
+  it('matches a compile from scratch after every change when some proxies are proxyless', async () => {
+    const all = await objects();
+    // Every third proxy (by key) is a proxyless gRPC client: its output reads every Service's hostnames.
+    const flavourOf = (key: string): Flavour =>
+      [...key].reduce((h, c) => h + c.charCodeAt(0), 0) % 3 === 0 ? 'grpc' : 'envoy';
+    const steps: [number, Step][] = [
+      [3, 'reweigh'],
+      [5, 'reweigh'],
+      [7, 'delete'],
+      [7, 'add'],
+      [11, 'reweigh'],
+    ];
+    let compiler: MeshCompiler | undefined;
+    let grpc = 0;
+    replaySteps(all, steps, (store) => {
+      compiler ??= new MeshCompiler(store, {}, flavourOf);
+      const result = compiler.compile();
+      expect(dump(result.proxies)).toEqual(dump(new MeshCompiler(store, {}, flavourOf).compile().proxies));
+      grpc += [...result.proxies.keys()].filter((k) => flavourOf(k) === 'grpc').length;
+    });
+    expect(grpc).toBeGreaterThan(0);
   });
 });

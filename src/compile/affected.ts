@@ -8,12 +8,14 @@
 // those whose own object changed, those of a changed identity or policy, those backing a changed Service, and
 // those whose identity reaches a changed Service.
 
-import type { MeshModel } from '../translate/model.js';
+import type { MeshModel, ProxyModel, ServiceModel } from '../translate/model.js';
 import { modelIndex } from '../render/common/index.js';
 
 /** Keys of `next` whose object differs from `prev`'s, plus keys only in `prev`. */
 function changedKeys<V>(prev: ReadonlyMap<string, V>, next: ReadonlyMap<string, V>): Set<string> {
   const out = new Set<string>();
+  // modelIndex shares a Map between models made from the same list: nothing in it changed.
+  if (prev === next) return out;
   for (const [k, v] of next) if (prev.get(k) !== v) out.add(k);
   for (const k of prev.keys()) if (!next.has(k)) out.add(k);
   return out;
@@ -61,6 +63,58 @@ export class Reachers {
 const EMPTY: ReadonlySet<string> = new Set();
 
 /**
+ * Keys of the services that differ between two models' lists. Both lists are in key order, and after a change
+ * that adds or removes no Service they hold the same keys at the same positions, so comparing them position by
+ * position finds the few replaced models without a lookup per Service; otherwise by key.
+ */
+function changedServices(prev: MeshModel, next: MeshModel): Set<string> {
+  const a = prev.services;
+  const b = next.services;
+  if (a.length === b.length) {
+    const out = new Set<string>();
+    let aligned = true;
+    for (let i = 0; i < b.length && aligned; i++) {
+      const x = a[i] as ServiceModel;
+      const y = b[i] as ServiceModel;
+      if (x === y) continue;
+      if (x.key === y.key) out.add(y.key);
+      else aligned = false;
+    }
+    if (aligned) return out;
+  }
+  return changedKeys(modelIndex(prev).services, modelIndex(next).services);
+}
+
+/** Which proxies have each identity and back each Service, and where each sits in the list: one per list. */
+export interface ProxyLookup {
+  readonly byIdentity: ReadonlyMap<string, readonly string[]>;
+  readonly byService: ReadonlyMap<string, readonly string[]>;
+  readonly position: ReadonlyMap<string, number>;
+}
+const lookups = new WeakMap<readonly ProxyModel[], ProxyLookup>();
+export function proxyLookup(proxies: readonly ProxyModel[]): ProxyLookup {
+  let l = lookups.get(proxies);
+  if (l === undefined) {
+    const byIdentity = new Map<string, string[]>();
+    const byService = new Map<string, string[]>();
+    const position = new Map<string, number>();
+    for (const p of proxies) {
+      position.set(p.key, position.size);
+      if (p.identity !== undefined) push(byIdentity, p.identity, p.key);
+      for (const s of p.services) push(byService, s, p.key);
+    }
+    l = { byIdentity, byService, position };
+    lookups.set(proxies, l);
+  }
+  return l;
+}
+function push(index: Map<string, string[]>, key: string, value: string): void {
+  const list = index.get(key);
+  if (list === undefined) index.set(key, [value]);
+  else list.push(value);
+}
+
+/**
  * The proxies (pod keys, present in `next`) whose sidecar inputs changed from `prev` to `next`; `reachers` must
  * already reflect `next`. Undefined when a mesh-wide input changed and every proxy must be looked at.
  */
@@ -74,16 +128,16 @@ export function affectedProxies(
   const a = modelIndex(prev);
   const b = modelIndex(next);
   const identities = new Set([...changed.identities, ...changedKeys(a.access, b.access)]);
-  const services = changedKeys(a.services, b.services);
+  const services = changedServices(prev, next);
   const proxies = changedKeys(a.proxies, b.proxies);
 
   for (const svc of services) for (const id of reachers.of(svc)) identities.add(id);
+  // A pod that stopped backing a changed Service has itself changed, so looking at `next` is enough.
   const out = new Set<string>();
-  for (const p of next.proxies) {
-    // A pod that stopped backing a changed Service has itself changed, so checking `next` is enough.
-    if (proxies.has(p.key) || identities.has(p.identity) || p.services.some((s) => services.has(s)))
-      out.add(p.key);
-  }
+  for (const key of proxies) if (b.proxies.has(key)) out.add(key);
+  const lookup = proxyLookup(next.proxies);
+  for (const id of identities) for (const key of lookup.byIdentity.get(id) ?? []) out.add(key);
+  for (const svc of services) for (const key of lookup.byService.get(svc) ?? []) out.add(key);
   return out;
 }
 

@@ -7,9 +7,9 @@
 import type { StoreView } from '../store/store.js';
 import type { Flavour, ProxyResources, RenderResult } from '../render/common/types.js';
 import { renderProxy } from '../render/render.js';
-import type { MeshModel, TranslateOptions } from '../translate/model.js';
+import type { MeshModel, ProxyModel, TranslateOptions } from '../translate/model.js';
 import { Translator } from '../translate/translate.js';
-import { affectedProxies, changedIdentities, Reachers } from './affected.js';
+import { affectedProxies, changedIdentities, proxyLookup, Reachers } from './affected.js';
 
 export interface CompileResult {
   readonly model: MeshModel;
@@ -49,7 +49,6 @@ export class MeshCompiler {
     const t0 = performance.now();
     const model = this.translator.translate(this.store);
     const t1 = performance.now();
-    const proxies = new Map<string, RenderResult>();
     const changed: string[] = [];
     const rebuilt: Record<keyof ProxyResources, number> = {
       listeners: 0,
@@ -58,34 +57,36 @@ export class MeshCompiler {
       endpoints: 0,
       secrets: 0,
     };
+    const prevModel = this.previousModel;
     const affected = this.affected(model);
-    for (const p of model.proxies) {
-      if (!p.meshed) continue;
-      const flavour = this.flavourOf(p.key);
-      const kept = this.previous.get(p.key);
-      // Sidecars whose inputs are all the same objects keep their result without being visited. The proxyless
-      // flavour reads mesh-wide inputs (every Service's hostnames), so it is always rendered (from caches).
-      if (kept !== undefined && flavour === 'envoy' && affected !== undefined && !affected.has(p.key)) {
-        proxies.set(p.key, kept);
-        continue;
-      }
-      const result = renderProxy(model, p.key, flavour);
-      proxies.set(p.key, result);
-      const before = this.previous.get(p.key);
-      if (before !== undefined && before.resources === result.resources) continue;
-      changed.push(p.key);
-      if (!this.countRebuilt) continue;
-      // Pods of a group share one resource set: its resources are counted once.
-      if (this.known.has(result.resources)) continue;
-      this.known.add(result.resources);
-      for (const type of TYPES) {
-        for (const r of result.resources[type]) {
-          if (this.known.has(r)) continue;
-          this.known.add(r);
-          rebuilt[type]++;
+    // The same proxy list as last time (no pod came, went or changed) and every proxy settled: visit only the
+    // affected ones and those always rendered, in list order, and keep the rest without a walk of every pod.
+    const visit =
+      affected !== undefined && prevModel?.proxies === model.proxies && this.invalidated.size === 0
+        ? this.toVisit(model, affected)
+        : undefined;
+    const proxies = new Map<string, RenderResult>(visit === undefined ? undefined : this.previous);
+    if (visit !== undefined) {
+      for (const p of visit) this.visit(model, p, proxies, changed, rebuilt);
+    } else {
+      for (const p of model.proxies) {
+        if (!p.meshed) continue;
+        const kept = this.previous.get(p.key);
+        // Sidecars whose inputs are all the same objects keep their result without being visited. The proxyless
+        // flavour reads mesh-wide inputs (every Service's hostnames), so it is always rendered (from caches).
+        if (
+          kept !== undefined &&
+          this.flavourOf(p.key) === 'envoy' &&
+          affected !== undefined &&
+          !affected.has(p.key)
+        ) {
+          proxies.set(p.key, kept);
+          continue;
         }
+        this.visit(model, p, proxies, changed, rebuilt);
       }
     }
+    this.invalidated.clear();
     const t2 = performance.now();
     this.previous = proxies;
     this.previousModel = model;
@@ -95,6 +96,58 @@ export class MeshCompiler {
   /** Makes the next compile render this proxy again (its flavour changed, say) instead of reusing its result. */
   invalidate(proxyKey: string): void {
     this.previous.delete(proxyKey);
+    this.invalidated.add(proxyKey);
+  }
+
+  /** Proxies invalidated since the last compile (which then walks every proxy). */
+  private readonly invalidated = new Set<string>();
+  /** Proxies last rendered in the proxyless flavour: rendered on every compile. */
+  private readonly proxyless = new Set<string>();
+
+  /** The meshed proxies to render, in list order: the affected ones and the proxyless ones. */
+  private toVisit(model: MeshModel, affected: ReadonlySet<string>): ProxyModel[] {
+    const { position } = proxyLookup(model.proxies);
+    const at = new Set<number>();
+    for (const keys of [affected, this.proxyless])
+      for (const key of keys) {
+        const i = position.get(key);
+        if (i !== undefined) at.add(i);
+      }
+    const out: ProxyModel[] = [];
+    for (const i of [...at].sort((a, b) => a - b)) {
+      const p = model.proxies[i];
+      if (p?.meshed === true) out.push(p);
+    }
+    return out;
+  }
+
+  /** Renders one proxy into `proxies`, noting it in `changed` (and `rebuilt`) when its resources are new. */
+  private visit(
+    model: MeshModel,
+    p: ProxyModel,
+    proxies: Map<string, RenderResult>,
+    changed: string[],
+    rebuilt: Record<keyof ProxyResources, number>,
+  ): void {
+    const flavour = this.flavourOf(p.key);
+    if (flavour === 'envoy') this.proxyless.delete(p.key);
+    else this.proxyless.add(p.key);
+    const result = renderProxy(model, p.key, flavour);
+    proxies.set(p.key, result);
+    const before = this.previous.get(p.key);
+    if (before !== undefined && before.resources === result.resources) return;
+    changed.push(p.key);
+    if (!this.countRebuilt) return;
+    // Pods of a group share one resource set: its resources are counted once.
+    if (this.known.has(result.resources)) return;
+    this.known.add(result.resources);
+    for (const type of TYPES) {
+      for (const r of result.resources[type]) {
+        if (this.known.has(r)) continue;
+        this.known.add(r);
+        rebuilt[type]++;
+      }
+    }
   }
 
   /** Proxies whose inputs changed since the last compile; undefined the first time or after a mesh-wide change. */

@@ -11,6 +11,7 @@ import { MeshCompiler } from '../compile/compiler.js';
 import type { Flavour, ProxyResources, RenderDiagnostic } from '../render/common/types.js';
 import type { StoreView } from '../store/store.js';
 import type { MeshModel, ObjectStatus, TranslateOptions } from '../translate/model.js';
+import { rejectedOf } from '../translate/conditions.js';
 import type { IssuedSecrets, SecretSource } from './sds.js';
 import { FLAVOUR_METADATA } from './node-metadata.js';
 import { snapshotOf } from './snapshots.js';
@@ -36,21 +37,6 @@ export interface UpdateReport {
   readonly ms: number;
 }
 
-/**
- * Whether a status has a False condition, remembered per status object: translate hands out the same object for
- * an object whose status did not change, and walking the conditions of thousands of statuses (objects of many
- * shapes) took 2–6 ms of every update on the 2,000-pod benchmark mesh.
- */
-const rejectedMemo = new WeakMap<ObjectStatus, boolean>();
-function isRejected(status: ObjectStatus): boolean {
-  let rejected = rejectedMemo.get(status);
-  if (rejected === undefined) {
-    rejected = status.conditions.some((c) => c.status === 'False');
-    rejectedMemo.set(status, rejected);
-  }
-  return rejected;
-}
-
 /** How long after a failed issuance it is tried again. */
 const ISSUE_RETRY_MS = 30_000;
 
@@ -64,6 +50,8 @@ export class MeshXds {
   private readonly flavours = new Map<string, Flavour>();
   private readonly compiler: MeshCompiler;
   private readonly served = new Set<string>();
+  /** The model's proxy list at the last update. */
+  private lastProxies: readonly unknown[] | undefined;
   /** What each served proxy's snapshot was built from, to add key material when a sidecar connects. */
   private readonly results = new Map<
     string,
@@ -126,14 +114,19 @@ export class MeshXds {
       this.served.add(key);
       pushed.push(key);
     }
-    // Pods that left the mesh: their proxies get nothing more (the cache forgets them).
-    for (const key of [...this.served]) {
-      if (result.proxies.has(key)) continue;
-      this.cache.removeSnapshot(key);
-      this.served.delete(key);
-      this.results.delete(key);
+    // Pods that left the mesh: their proxies get nothing more (the cache forgets them). None can have left
+    // while translate hands out the same proxy list as last time.
+    if (result.model.proxies !== this.lastProxies) {
+      for (const key of [...this.served]) {
+        if (result.proxies.has(key)) continue;
+        this.cache.removeSnapshot(key);
+        this.served.delete(key);
+        this.results.delete(key);
+      }
     }
-    const rejected = result.model.statuses.filter(isRejected);
+    this.lastProxies = result.model.proxies;
+    // Made by translate with the statuses: only objects something was reported about can be rejected.
+    const rejected = rejectedOf(result.model.statuses);
     return {
       model: result.model,
       proxies: result.proxies.size,

@@ -19,15 +19,36 @@ export interface ModelIndex {
 
 const indexes = new WeakMap<MeshModel, ModelIndex>();
 
+/**
+ * A Map of a model list by key, one per list object: translate hands out the same list while a stage's result
+ * is reused (the proxies, identities and policies after a split change), so a new model often needs only its
+ * services indexed again.
+ */
+const byKey = new WeakMap<readonly object[], ReadonlyMap<string, unknown>>();
+function indexed<V extends object>(list: readonly V[], key: (v: V) => string): ReadonlyMap<string, V> {
+  let m = byKey.get(list) as ReadonlyMap<string, V> | undefined;
+  if (m === undefined) {
+    m = new Map(list.map((v) => [key(v), v]));
+    byKey.set(list, m);
+  }
+  return m;
+}
+const spiffeIdsOf = new WeakMap<readonly IdentityModel[], ReadonlyMap<string, string>>();
+
 export function modelIndex(model: MeshModel): ModelIndex {
   let index = indexes.get(model);
   if (index === undefined) {
+    let spiffeIds = spiffeIdsOf.get(model.identities);
+    if (spiffeIds === undefined) {
+      spiffeIds = new Map(model.identities.map((i) => [i.key, i.spiffeId]));
+      spiffeIdsOf.set(model.identities, spiffeIds);
+    }
     index = {
-      services: new Map(model.services.map((s) => [s.key, s])),
-      identities: new Map(model.identities.map((i) => [i.key, i])),
-      spiffeIds: new Map(model.identities.map((i) => [i.key, i.spiffeId])),
-      access: new Map(model.access.map((a) => [a.identity, a])),
-      proxies: new Map(model.proxies.map((p) => [p.key, p])),
+      services: indexed(model.services, (s) => s.key),
+      identities: indexed(model.identities, (i) => i.key),
+      spiffeIds,
+      access: indexed(model.access, (a) => a.identity),
+      proxies: indexed(model.proxies, (p) => p.key),
     };
     indexes.set(model, index);
   }

@@ -176,7 +176,7 @@ function inboundPart(
 }
 const lastLocal = new Map<
   string,
-  { inputs: readonly unknown[]; value: { ports: ReturnType<typeof localPorts>; json: string } }
+  { inputs: readonly unknown[]; value: { ports: ReturnType<typeof localPorts>; key: string } }
 >();
 const lastInbound = new Map<
   string,
@@ -247,12 +247,13 @@ export function renderEnvoyProxy(
   const ctx = proxyContext(model, proxy, ports);
   // Local ports depend on the pod and the Services it backs: unchanged objects, unchanged ports.
   const backed = proxy.services.map((k) => ctx.services.get(k));
-  const { ports: local, json: localJson } = reuse(lastLocal, proxyKey, [proxy, ...backed], () => {
-    const lp = localPorts(ctx);
-    return { ports: lp, json: JSON.stringify(lp) };
-  });
   const portsKey = `${ports.outbound},${ports.inbound},${ports.stats},${ports.admin}`;
-  const key = `${proxy.identity}|${portsKey}|${localJson}`;
+  // The group key is made once per unchanged pod: the same string object each time, so the Maps keyed by it
+  // find its hash already computed instead of flattening and hashing a new concatenation for every pod.
+  const { ports: local, key } = reuse(lastLocal, proxyKey, [proxy, portsKey, ...backed], () => {
+    const lp = localPorts(ctx);
+    return { ports: lp, key: `${proxy.identity}|${portsKey}|${JSON.stringify(lp)}` };
+  });
   const group = proxyMemo(model, key, () => {
     const shared = outboundMemo(model, `${proxy.identity}|${ports.outbound}`, () => {
       const services = modelIndex(model).services;
