@@ -77,7 +77,8 @@ function mergedOf(res: ProxyResources, list: PartList): ReadonlyMap<string, XdsR
   if (parts?.length !== 2 || outbound === undefined || inbound === undefined) return byName(res[list]);
   const a = sortedByName(outbound[list]);
   const b = sortedByName(inbound[list]);
-  if (a.size + b.size !== res[list].length) return byName(res[list]);
+  // Checked on the parts: the set's own list is merged only when read (render/envoy/render.ts).
+  if (a.size !== outbound[list].length || b.size !== inbound[list].length) return byName(res[list]);
   for (const name of b.keys()) if (a.has(name)) return byName(res[list]);
   if (b.size === 0) return a;
   if (a.size === 0) return b;

@@ -287,11 +287,24 @@ export function renderEnvoyProxy(
       const out = shared.resources;
       const stats = statsOf(ctx, portsKey);
       const secrets = ctx.identity === undefined ? NO_SECRETS : SECRETS;
+      // The merged lists are made when first read. The xDS path never reads them (it serves the two parts'
+      // Maps as one, see serve/snapshots.ts, and validates the parts), so a split step does not merge an
+      // identity's ~150 route configurations into a new list for each of its pod groups, and a big mesh does
+      // not hold a merged copy of every identity's cluster list per group. `compile` output and tests read them.
+      let routes: JsonObject[] | undefined;
+      let clusters: JsonObject[] | undefined;
+      let endpoints: JsonObject[] | undefined;
       const resources: ProxyResources = {
         listeners: listenersOf(inb.listener, out.listener, stats.listener),
-        routes: sortedWith(out.routes, inb.routes, 'name'),
-        clusters: sortedWith(out.clusters, [...inb.clusters, stats.cluster], 'name'),
-        endpoints: sortedWith(out.endpoints, [], 'cluster_name'),
+        get routes() {
+          return (routes ??= sortedWith(out.routes, inb.routes, 'name'));
+        },
+        get clusters() {
+          return (clusters ??= sortedWith(out.clusters, [...inb.clusters, stats.cluster], 'name'));
+        },
+        get endpoints() {
+          return (endpoints ??= sortedWith(out.endpoints, [], 'cluster_name'));
+        },
         secrets,
       };
       // Outbound names (`outbound|ns/svc|port`, `outbound|PORT`, `ns/svc|port`, `passthrough`) and inbound ones
