@@ -8,8 +8,9 @@ import { TYPE_URLS } from '../../xds/proto/registry.js';
 import type { XdsResource } from '../../xds/cache/resource.js';
 import type { Snapshot } from '../../xds/cache/snapshot-cache.js';
 import type { ProxyResources } from '../render/common/types.js';
-import { RESOURCE_PARTS } from '../render/common/types.js';
+import { RESOURCE_PARTS, ROUTES_PATCHED_FROM } from '../render/common/types.js';
 import { MergedMap } from '../../xds/cache/merged-map.js';
+import { replacedMap } from '../../xds/cache/map-changes.js';
 import { toXdsResource } from './encode.js';
 import { pairMemo } from '../render/common/index.js';
 
@@ -43,6 +44,8 @@ function byName(list: readonly JsonObject[]): ReadonlyMap<string, XdsResource> {
 
 /** Resources by name in ascending name order (a part's list need not be sorted), one Map per list object. */
 const sortedMaps = new WeakMap<readonly JsonObject[], ReadonlyMap<string, XdsResource>>();
+/** Lists that were in ascending name order already: their Map holds them position for position. */
+const inOrder = new WeakSet<readonly JsonObject[]>();
 
 function sortedByName(list: readonly JsonObject[]): ReadonlyMap<string, XdsResource> {
   let out = sortedMaps.get(list);
@@ -50,9 +53,36 @@ function sortedByName(list: readonly JsonObject[]): ReadonlyMap<string, XdsResou
     const rs = list.map(toXdsResource);
     if (rs.some((r, i) => i > 0 && (rs[i - 1]?.name ?? '') >= r.name))
       rs.sort((x, y) => (x.name < y.name ? -1 : 1));
+    else inOrder.add(list);
     out = new Map(rs.map((r) => [r.name, r]));
     sortedMaps.set(list, out);
   }
+  return out;
+}
+
+/**
+ * The routes Map of an outbound part that render patched from `base` (a split step replaced some of its route
+ * configurations, keeping names and order): `base`'s Map with the replaced ones set, its changes recorded for
+ * the xDS streams (replacedMap). Undefined when the lists do not line up; the Map is then built afresh.
+ */
+function patchedRoutes(part: ProxyResources): ReadonlyMap<string, XdsResource> | undefined {
+  const base = ROUTES_PATCHED_FROM.get(part);
+  if (base === undefined || !inOrder.has(base.routes)) return undefined;
+  const prev = sortedMaps.get(base.routes);
+  const a = base.routes;
+  const b = part.routes;
+  if (prev === undefined || a.length !== b.length) return undefined;
+  const replaced: XdsResource[] = [];
+  for (let i = 0; i < b.length; i++) {
+    const x = a[i] as JsonObject;
+    const y = b[i] as JsonObject;
+    if (x === y) continue;
+    if (x['name'] !== y['name']) return undefined;
+    replaced.push(toXdsResource(y));
+  }
+  const out = replacedMap(prev, replaced);
+  sortedMaps.set(b, out);
+  inOrder.add(b);
   return out;
 }
 
@@ -75,7 +105,9 @@ function mergedOf(res: ProxyResources, list: PartList): ReadonlyMap<string, XdsR
   const parts = RESOURCE_PARTS.get(res);
   const [outbound, inbound] = parts ?? [];
   if (parts?.length !== 2 || outbound === undefined || inbound === undefined) return byName(res[list]);
-  const a = sortedByName(outbound[list]);
+  const a =
+    (list === 'routes' && !sortedMaps.has(outbound.routes) ? patchedRoutes(outbound) : undefined) ??
+    sortedByName(outbound[list]);
   const b = sortedByName(inbound[list]);
   // Checked on the parts: the set's own list is merged only when read (render/envoy/render.ts).
   if (a.size !== outbound[list].length || b.size !== inbound[list].length) return byName(res[list]);

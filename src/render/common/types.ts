@@ -43,8 +43,9 @@ export const RESOURCE_PARTS = new WeakMap<ProxyResources, readonly ProxyResource
 
 /**
  * A part that render made from an earlier part by replacing some route configurations only (a split changed),
- * mapped to that earlier part: validation then checks the replaced route configurations alone. Consumed (deleted)
- * by validation, so that parts do not keep chains of their predecessors alive.
+ * mapped to that earlier part: validation then checks the replaced route configurations alone, and the xDS
+ * snapshot derives the part's routes Map from the earlier one's. Render keeps one link only (it drops the earlier
+ * part's own link when it makes a new one), so that parts do not keep chains of their predecessors alive.
  */
 export const ROUTES_PATCHED_FROM = new WeakMap<ProxyResources, ProxyResources>();
 

@@ -134,7 +134,11 @@ function outboundPart(out: OutboundResources, secrets: readonly JsonObject[]): P
       endpoints: out.endpoints,
       secrets,
     };
-    if (base !== undefined) ROUTES_PATCHED_FROM.set(part, base);
+    if (base !== undefined) {
+      // One link only: the earlier part forgets its own predecessor.
+      ROUTES_PATCHED_FROM.delete(base);
+      ROUTES_PATCHED_FROM.set(part, base);
+    }
     outboundParts.set(out, part);
   }
   return part;

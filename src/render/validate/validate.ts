@@ -99,7 +99,6 @@ function validateSet(proxy: string, res: ProxyResources, flavour: Flavour): Rend
     });
   }
   const base = ROUTES_PATCHED_FROM.get(res);
-  ROUTES_PATCHED_FROM.delete(res);
   const closure =
     base === undefined ? checkClosure(res, flavour) : checkClosureRoutesChanged(base, res, flavour);
   for (const p of closure) out.push({ proxy, resource: p.resource, path: p.path, message: p.message });
