@@ -61,10 +61,14 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
       changed = true;
     }
     for (const n of explicit) st.names.add(n);
-    // Forget what was sent under names no longer subscribed, so a later re-subscription resends it.
+    // Forget what was sent under names no longer subscribed, so a later re-subscription resends it. An
+    // unchanged subscription (every ACK repeats it) loses no name: what is held was all of interest already,
+    // and walking it again on every ACK allocated ~1.4 MB per split step at 400 streams (an iterator step per
+    // held route configuration).
+    if (!changed) return false;
     for (const n of st.held.names()) if (!st.interested(n)) st.forget(n);
     for (const n of st.force) if (!st.interested(n)) st.force.delete(n);
-    return changed;
+    return true;
   }
 
   pushAll(): void {
