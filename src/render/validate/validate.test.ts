@@ -3,6 +3,7 @@ import type { JsonObject } from '../../../xds/proto/json.js';
 import { encodeJson } from '../../../xds/proto/json.js';
 import { protoRoot } from '../../../xds/proto/registry.js';
 import type { ProxyResources } from '../common/types.js';
+import { ROUTES_PATCHED_FROM } from '../common/types.js';
 import { envoyResources, getList, grpcResources, set } from './fixtures.js';
 import { validateResource } from './pgv.js';
 import { validateProxyResources } from './validate.js';
@@ -55,6 +56,30 @@ describe('validateProxyResources', () => {
         message: 'cluster "missing|1" is not in clusters',
       },
     ]);
+  });
+
+  it('checks the fields of a patched set’s replaced route configurations, and only while it shares the rest', () => {
+    const base = envoyResources();
+    expect(validateProxyResources('ns/pod', base, 'envoy')).toEqual([]);
+    // A split step: a copy of the route configuration with a field problem, the other lists shared.
+    const bad = structuredClone(base.routes[0] ?? {});
+    set(bad, 'virtual_hosts[0].routes[1].route.cluster', '');
+    const patched: ProxyResources = { ...base, routes: [bad, ...base.routes.slice(1)] };
+    ROUTES_PATCHED_FROM.set(patched, base);
+    expect(validateProxyResources('ns/pod', patched, 'envoy')).toContainEqual(
+      expect.objectContaining({
+        path: 'virtual_hosts[0].routes[1].route.cluster',
+        message: expect.stringMatching(/at least 1/) as unknown as string,
+      }),
+    );
+    // A set that does not share the other lists is checked whole: a listener's problem is still found.
+    const listener = structuredClone(base.listeners[0] ?? {});
+    set(listener, 'filter_chains[0].filters[0].typed_config.stat_prefix', undefined);
+    const other: ProxyResources = { ...base, listeners: [listener, ...base.listeners.slice(1)] };
+    ROUTES_PATCHED_FROM.set(other, base);
+    expect(validateProxyResources('ns/pod', other, 'envoy')).toContainEqual(
+      expect.objectContaining({ path: 'filter_chains[0].filters[0].typed_config.stat_prefix' }),
+    );
   });
 
   it('reports a resource in the wrong list', () => {

@@ -37,6 +37,9 @@ function label(kind: string, r: JsonObject, nameKey: string, i: number): string 
   return `${kind} ${typeof name === 'string' ? name : `#${i}`}`;
 }
 
+/** Sets none of whose resources has a field problem. */
+const fieldClean = new WeakSet<ProxyResources>();
+
 /** Whole results by resource set: a pod group's set is one shared object (see render), checked once. */
 const results = new WeakMap<ProxyResources, { flavour: Flavour; diagnostics: readonly RenderDiagnostic[] }>();
 
@@ -81,8 +84,22 @@ function validateSet(proxy: string, res: ProxyResources, flavour: Flavour): Rend
     return out;
   }
   const out: RenderDiagnostic[] = [];
+  const base = ROUTES_PATCHED_FROM.get(res);
+  // A set patched from a set without field problems, sharing every list but its route configurations (a split
+  // step): only the route configurations that are not the earlier set's own objects need their fields checked.
+  const earlier =
+    base !== undefined &&
+    fieldClean.has(base) &&
+    base.listeners === res.listeners &&
+    base.clusters === res.clusters &&
+    base.endpoints === res.endpoints &&
+    base.secrets === res.secrets
+      ? base.routes
+      : undefined;
   for (const { list, kind, typeUrl, nameKey } of KINDS) {
+    if (earlier !== undefined && list !== 'routes') continue;
     res[list].forEach((r, i) => {
+      if (earlier !== undefined && earlier[i] === r) return;
       if (r['@type'] !== typeUrl) {
         out.push({
           proxy,
@@ -98,7 +115,7 @@ function validateSet(proxy: string, res: ProxyResources, flavour: Flavour): Rend
       for (const p of problems) out.push({ proxy, resource, path: p.path, message: p.message });
     });
   }
-  const base = ROUTES_PATCHED_FROM.get(res);
+  if (out.length === 0) fieldClean.add(res);
   const closure =
     base === undefined ? checkClosure(res, flavour) : checkClosureRoutesChanged(base, res, flavour);
   for (const p of closure) out.push({ proxy, resource: p.resource, path: p.path, message: p.message });
