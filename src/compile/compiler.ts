@@ -34,6 +34,10 @@ export class MeshCompiler {
   private readonly reachers = new Reachers();
   /** Every resource object handed out so far (weakly held: dropped objects are collected). */
   private readonly known = new WeakSet<object>();
+  /** Proxies invalidated since the last compile (which then walks every proxy). */
+  private readonly invalidated = new Set<string>();
+  /** Proxies last rendered in the proxyless flavour: rendered on every compile. */
+  private readonly proxyless = new Set<string>();
 
   constructor(
     private readonly store: StoreView,
@@ -98,11 +102,6 @@ export class MeshCompiler {
     this.previous.delete(proxyKey);
     this.invalidated.add(proxyKey);
   }
-
-  /** Proxies invalidated since the last compile (which then walks every proxy). */
-  private readonly invalidated = new Set<string>();
-  /** Proxies last rendered in the proxyless flavour: rendered on every compile. */
-  private readonly proxyless = new Set<string>();
 
   /** The meshed proxies to render, in list order: the affected ones and the proxyless ones. */
   private toVisit(model: MeshModel, affected: ReadonlySet<string>): ProxyModel[] {

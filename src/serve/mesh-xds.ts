@@ -51,7 +51,7 @@ export class MeshXds {
   private readonly compiler: MeshCompiler;
   private readonly served = new Set<string>();
   /** The model's proxy list at the last update. */
-  private lastProxies: readonly unknown[] | undefined;
+  private lastProxies: MeshModel['proxies'] | undefined;
   /** What each served proxy's snapshot was built from, to add key material when a sidecar connects. */
   private readonly results = new Map<
     string,
