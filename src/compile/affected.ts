@@ -10,6 +10,7 @@
 
 import type { MeshModel, ProxyModel, ServiceModel } from '../translate/model.js';
 import { modelIndex } from '../render/common/index.js';
+import { positionsOf } from '../translate/identity.js';
 
 /** Keys of `next` whose object differs from `prev`'s, plus keys only in `prev`. */
 function changedKeys<V>(prev: ReadonlyMap<string, V>, next: ReadonlyMap<string, V>): Set<string> {
@@ -97,13 +98,11 @@ export function proxyLookup(proxies: readonly ProxyModel[]): ProxyLookup {
   if (l === undefined) {
     const byIdentity = new Map<string, string[]>();
     const byService = new Map<string, string[]>();
-    const position = new Map<string, number>();
     for (const p of proxies) {
-      position.set(p.key, position.size);
       if (p.identity !== undefined) push(byIdentity, p.identity, p.key);
       for (const s of p.services) push(byService, s, p.key);
     }
-    l = { byIdentity, byService, position };
+    l = { byIdentity, byService, position: positionsOf(proxies, () => proxies.map((p) => p.key)) };
     lookups.set(proxies, l);
   }
   return l;

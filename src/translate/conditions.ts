@@ -2,6 +2,7 @@
 
 import type { InvalidObject, Kind, MeshObject } from '../store/objects.js';
 import { refKey } from '../store/objects.js';
+import { positionsOf } from './identity.js';
 import type { Condition, ConditionType, ObjectStatus } from './model.js';
 
 interface Entry {
@@ -105,15 +106,9 @@ export interface FinishedStatuses {
   readonly reported: ReadonlySet<string>;
 }
 
-/** Each key's index in `sorted`, one Map per key set (built when a later translation first needs it). */
-const indexes = new WeakMap<ReadonlySet<string>, ReadonlyMap<string, number>>();
+/** Each key's index in `sorted`, one index per key set (built when a later translation first needs it). */
 function indexOf(tracked: TrackedObjects): ReadonlyMap<string, number> {
-  let m = indexes.get(tracked.keys);
-  if (m === undefined) {
-    m = new Map(tracked.sorted.map((t, i) => [t.key, i]));
-    indexes.set(tracked.keys, m);
-  }
-  return m;
+  return positionsOf(tracked.keys, () => tracked.sorted.map((t) => t.key));
 }
 
 /** The statuses with a False condition (Accepted or ResolvedRefs), per statuses list that `finish` made. */

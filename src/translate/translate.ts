@@ -22,6 +22,7 @@ import { routeGroups } from './routes.js';
 import type { ServiceDraft } from './services.js';
 import { freezeService, serviceDrafts } from './services.js';
 import { applySplits, SplitCache } from './split.js';
+import { positionsOf } from './identity.js';
 
 export function formatIssues(issues: readonly FieldIssue[]): string {
   return issues.map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`)).join('; ');
@@ -72,17 +73,6 @@ function shapeOf(d: ServiceDraft | undefined): string {
     shapes.set(d, shape);
   }
   return shape;
-}
-
-/** Each key's position in a Map's iteration order, one index per Map. */
-const keyIndexes = new WeakMap<ReadonlyMap<string, unknown>, ReadonlyMap<string, number>>();
-function keyIndex(m: ReadonlyMap<string, unknown>): ReadonlyMap<string, number> {
-  let at = keyIndexes.get(m);
-  if (at === undefined) {
-    at = new Map([...m.keys()].map((k, i) => [k, i]));
-    keyIndexes.set(m, at);
-  }
-  return at;
 }
 
 export class Translator {
@@ -218,7 +208,7 @@ export class Translator {
     let out: ServiceModel[];
     if (this.caching && last !== undefined && last.base === base) {
       out = last.out.slice();
-      const at = keyIndex(base);
+      const at = positionsOf(base, () => base.keys());
       for (const key of new Set([...last.apexes, ...apexes])) {
         const i = at.get(key);
         const d = services.get(key);

@@ -9,6 +9,7 @@
 
 import type { XdsResource } from './resource.js';
 import { MergedMap } from './merged-map.js';
+import { WeakPairMap } from './pair-map.js';
 import { noteDerived } from './set-version.js';
 
 export interface MapChanges {
@@ -20,7 +21,7 @@ export interface MapChanges {
 
 type ResourceMap = ReadonlyMap<string, XdsResource>;
 
-const memo = new WeakMap<ResourceMap, WeakMap<ResourceMap, MapChanges>>();
+const memo = new WeakPairMap<ResourceMap, ResourceMap, MapChanges>();
 const NONE: MapChanges = Object.freeze({ changed: [], removed: [] });
 
 function byName(a: XdsResource, b: XdsResource): number {
@@ -55,17 +56,7 @@ function compute(prev: ResourceMap, next: ResourceMap): MapChanges {
 /** The changes from `prev` to `next` (the same object for the same pair, while both Maps live). */
 export function mapChanges(prev: ResourceMap, next: ResourceMap): MapChanges {
   if (prev === next) return NONE;
-  let inner = memo.get(prev);
-  if (inner === undefined) {
-    inner = new WeakMap();
-    memo.set(prev, inner);
-  }
-  let c = inner.get(next);
-  if (c === undefined) {
-    c = compute(prev, next);
-    inner.set(next, c);
-  }
-  return c;
+  return memo.getOrMake(prev, next, () => compute(prev, next));
 }
 
 /**
@@ -91,11 +82,6 @@ export function replacedMap(
   // In the new Map's order, as `mapChanges` reports them.
   const list = changed.size <= 1 ? [...changed] : [...next.values()].filter((r) => changed.has(r));
   noteDerived(prev, next, list, []);
-  let inner = memo.get(prev);
-  if (inner === undefined) {
-    inner = new WeakMap();
-    memo.set(prev, inner);
-  }
-  inner.set(next, list.length === 0 ? NONE : { changed: list, removed: [] });
+  memo.set(prev, next, list.length === 0 ? NONE : { changed: list, removed: [] });
   return next;
 }

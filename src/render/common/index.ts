@@ -8,6 +8,7 @@ import type {
   ProxyModel,
   ServiceModel,
 } from '../../translate/model.js';
+import { WeakPairMap } from '../../../xds/cache/pair-map.js';
 
 export interface ModelIndex {
   readonly services: ReadonlyMap<string, ServiceModel>;
@@ -84,18 +85,6 @@ export function modelMemo<V>(): (model: MeshModel, key: string, make: () => V) =
 
 /** A memo keyed by a pair of objects (both weakly held): `memo(a, b, make)` builds once per pair. */
 export function pairMemo<A extends object, B extends object, V>(): (a: A, b: B, make: () => V) => V {
-  const caches = new WeakMap<A, WeakMap<B, V>>();
-  return (a, b, make) => {
-    let cache = caches.get(a);
-    if (cache === undefined) {
-      cache = new WeakMap();
-      caches.set(a, cache);
-    }
-    let v = cache.get(b);
-    if (v === undefined) {
-      v = make();
-      cache.set(b, v);
-    }
-    return v;
-  };
+  const values = new WeakPairMap<A, B, V>();
+  return (a, b, make) => values.getOrMake(a, b, make);
 }
