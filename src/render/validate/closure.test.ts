@@ -176,6 +176,34 @@ describe('checkClosure: references', () => {
       `Cluster ${CLUSTER} ${us}.tls_certificate_sds_secret_configs[0].name`,
     ]);
   });
+
+  it('gives the path of a reference that resolved in an earlier set but not in this one (cached ops keep no path)', () => {
+    // The same resource objects in two sets: the first check caches their ops, the second set lacks the cluster
+    // and a secret, so the paths must come from checking those resources again.
+    const full = envoyResources();
+    expect(checkClosure(full, 'envoy')).toEqual([]);
+    const lacking: ProxyResources = {
+      ...full,
+      clusters: [],
+      endpoints: [],
+      secrets: full.secrets.filter((s) => s['name'] !== 'trust'),
+    };
+    const found = checkClosure(lacking, 'envoy').map((p) => `${p.resource} ${p.path}: ${p.message}`);
+    expect(found).toContain(
+      'RouteConfiguration inbound.8080 virtual_hosts[0].routes[0].route.weighted_clusters.clusters[1].name: ' +
+        `cluster "${CLUSTER}" is not in clusters`,
+    );
+    expect(found).toContain(
+      `RouteConfiguration inbound.8080 virtual_hosts[0].routes[1].route.cluster: cluster "${CLUSTER}" is not in clusters`,
+    );
+    expect(found).toContain(
+      'Listener inbound filter_chains[0].transport_socket.typed_config.common_tls_context' +
+        '.validation_context_sds_secret_config.name: SDS secret "trust" is not in secrets',
+    );
+    expect(found.every((f) => !/ : /.test(f) && !f.includes(' .'))).toBe(true);
+    // And the first set, checked again, is still clean: the verbose check cached nothing in its place.
+    expect(checkClosure({ ...full }, 'envoy')).toEqual([]);
+  });
 });
 
 describe('checkClosure: names and Envoy load-time rules', () => {

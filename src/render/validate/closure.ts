@@ -78,8 +78,13 @@ type Role = 'client' | 'server';
  */
 type Op =
   | { readonly k: 'fixed'; readonly path: string; readonly message: string }
-  /** A problem unless `name` is among the set's names of kind `k` (message made only then: see MISSING). */
-  | { readonly k: 'route' | 'cluster' | 'secret'; readonly name: string; readonly path: string }
+  /**
+   * A problem unless `name` is among the set's names of kind `k` (message made only then: see MISSING). The path
+   * is kept only by a verbose check: the cached ops of a large mesh hold hundreds of thousands of references, and
+   * their field paths were most of the closure check's memory. A reference that does not resolve is rare (the set
+   * is refused), so the resource is checked again, verbosely, to say where it is (see `replayResource`).
+   */
+  | { readonly k: 'route' | 'cluster' | 'secret'; readonly name: string; readonly path?: string }
   /** A problem if an RDS RouteConfiguration is used by a listener of this role (gRPC). */
   | { readonly k: 'role'; readonly role: Role; readonly path: string; readonly message: string }
   /** The RDS name is used by a listener of this role. */
@@ -99,22 +104,36 @@ const MISSING: Readonly<Record<'route' | 'cluster' | 'secret', (name: string) =>
   secret: (n) => `SDS secret ${JSON.stringify(n)} is not in secrets`,
 };
 
+/** Shared by every resource whose check found nothing (most of them). */
+const NO_OPS: readonly Op[] = Object.freeze([]);
+const NO_PROBLEMS: readonly ResourceProblem[] = Object.freeze([]);
+
+/** One cache per flavour: a WeakMap each rather than a `{ envoy, grpc }` record per cached object. */
+function perFlavour<T>(make: () => T): Readonly<Record<Flavour, T>> {
+  return { envoy: make(), grpc: make() };
+}
+
 /** Records what one resource's checks find (see Op). */
 class Ctx {
   readonly ops: Op[] = [];
-  constructor(readonly flavour: Flavour) {}
+  /** `verbose`: keep every reference's path (to report a reference that did not resolve); never cached. */
+  constructor(
+    readonly flavour: Flavour,
+    readonly verbose = false,
+  ) {}
   /** `_label` is always the resource's own label, supplied again on replay. */
   add(_label: string, path: string, message: string): void {
     this.ops.push({ k: 'fixed', path, message });
   }
   need(k: 'route' | 'cluster' | 'secret', name: string, path: string): void {
-    this.ops.push({ k, name, path });
+    this.ops.push(this.verbose ? { k, name, path } : { k, name });
   }
   ifRole(role: Role, path: string, message: string): void {
     this.ops.push({ k: 'role', role, path, message });
   }
+  /** Only gRPC has role-dependent rules ('role' ops), so only a gRPC set needs to know the roles. */
   uses(name: string, role: Role): void {
-    this.ops.push({ k: 'uses', name, role });
+    if (this.grpc) this.ops.push({ k: 'uses', name, role });
   }
   eds(name: string, path: string): void {
     this.ops.push({ k: 'eds', name, path });
@@ -330,7 +349,7 @@ function checkRouteConfig(
     if (roles !== undefined) return checkVhost(ctx, label, v, vp, onRole);
     // An RDS resource: its virtual hosts are shared (a service's virtual host sits in the route configuration
     // of every identity that reaches it), so each one's ops are recorded once, relative to the virtual host.
-    ctx.ops.push({ k: 'nested', prefix: vp, ops: vhostOps(v, ctx.flavour, label) });
+    ctx.ops.push({ k: 'nested', prefix: vp, ops: vhostOps(v, ctx, label) });
   });
 }
 
@@ -344,17 +363,23 @@ function firstDomainPath(rc: JsonObject, vhost: number, key: string): string {
 
 type OnRole = (role: Role, p: string, message: string) => void;
 
-const vhostChecked = new WeakMap<JsonObject, Partial<Record<Flavour, readonly Op[]>>>();
+const vhostChecked = perFlavour(() => new WeakMap<JsonObject, readonly Op[]>());
 
-function vhostOps(v: JsonObject, flavour: Flavour, label: string): readonly Op[] {
-  let byFlavour = vhostChecked.get(v);
-  if (byFlavour === undefined) vhostChecked.set(v, (byFlavour = {}));
-  let ops = byFlavour[flavour];
-  if (ops === undefined) {
-    const sub = new Ctx(flavour);
+/** A virtual host's ops, cached unless `parent` is verbose (then its references keep their paths). */
+function vhostOps(
+  v: JsonObject,
+  parent: { flavour: Flavour; verbose: boolean },
+  label: string,
+): readonly Op[] {
+  const check = (): readonly Op[] => {
+    const sub = new Ctx(parent.flavour, parent.verbose);
     checkVhost(sub, label, v, '', (role, p, message) => sub.ifRole(role, p, message));
-    byFlavour[flavour] = ops = sub.ops;
-  }
+    return sub.ops.length === 0 ? NO_OPS : sub.ops;
+  };
+  if (parent.verbose) return check();
+  const cache = vhostChecked[parent.flavour];
+  let ops = cache.get(v);
+  if (ops === undefined) cache.set(v, (ops = check()));
   return ops;
 }
 
@@ -846,28 +871,38 @@ function checkEndpoints(ctx: Ctx, label: string, cla: JsonObject): void {
 
 // ───────────────────────────── entry point ─────────────────────────────
 
-type Checked = WeakMap<JsonObject, Partial<Record<Flavour, readonly Op[]>>>;
+type Checked = WeakMap<JsonObject, readonly Op[]>;
 
 /**
  * Results by resource object and flavour: rendered resources are shared between proxies and never mutated, so
  * each is checked once and only its references are resolved again for each set that holds it.
  */
-const checked = {
+const checked = perFlavour(() => ({
   listeners: new WeakMap() as Checked,
   routes: new WeakMap() as Checked,
   clusters: new WeakMap() as Checked,
   endpoints: new WeakMap() as Checked,
-};
+}));
 
-function opsOf(cache: Checked, r: JsonObject, flavour: Flavour, check: (ctx: Ctx) => void): readonly Op[] {
-  let byFlavour = cache.get(r);
-  if (byFlavour === undefined) cache.set(r, (byFlavour = {}));
-  let ops = byFlavour[flavour];
-  if (ops === undefined) {
-    const ctx = new Ctx(flavour);
-    check(ctx);
-    byFlavour[flavour] = ops = ctx.ops;
-  }
+type Check = (ctx: Ctx, label: string, r: JsonObject) => void;
+
+/** A resource's ops: cached, without reference paths; `verbose` checks it again with them, uncached. */
+function opsOf(
+  cache: Checked,
+  r: JsonObject,
+  flavour: Flavour,
+  label: string,
+  check: Check,
+  verbose = false,
+): readonly Op[] {
+  const run = (): readonly Op[] => {
+    const ctx = new Ctx(flavour, verbose);
+    check(ctx, label, r);
+    return ctx.ops.length === 0 ? NO_OPS : ctx.ops;
+  };
+  if (verbose) return run();
+  let ops = cache.get(r);
+  if (ops === undefined) cache.set(r, (ops = run()));
   return ops;
 }
 
@@ -880,14 +915,27 @@ class SetCtx {
   /** RDS names referenced, with the role of the listener (gRPC: api_listener = client, other = server). */
   readonly routeRoles: Map<string, Set<Role>>;
   readonly eds: Map<string, EdsUse>;
+  /** Set when a reference without its path (a cached op) did not resolve: see `replayResource`. */
+  pathless = false;
 
   /** A fresh set, or (with `names`) one that looks names up in another's and collects its own problems. */
-  constructor(names?: SetCtx) {
+  constructor(
+    names?: Partial<Pick<SetCtx, 'routeNames' | 'clusterNames' | 'secretNames' | 'routeRoles' | 'eds'>>,
+  ) {
     this.routeNames = names?.routeNames ?? new Set();
     this.clusterNames = names?.clusterNames ?? new Set();
     this.secretNames = names?.secretNames ?? new Set();
     this.routeRoles = names?.routeRoles ?? new Map();
     this.eds = names?.eds ?? new Map();
+  }
+
+  /**
+   * What a later check of route configurations alone needs: their ops use only cluster names and (gRPC) the
+   * roles of the listeners using them. The route and secret names and the EDS uses are a full check's alone, and
+   * kept per set for every part of a large mesh they were a good part of the closure check's memory.
+   */
+  forRoutes(): SetCtx {
+    return new SetCtx({ clusterNames: this.clusterNames, routeRoles: this.routeRoles });
   }
 
   replay(label: string, ops: readonly Op[], roles?: ReadonlySet<Role>, prefix = ''): void {
@@ -920,36 +968,63 @@ class SetCtx {
           this.eds.set(op.name, { label, path: op.path });
           continue;
       }
+      if (op.k !== 'role' && op.k !== 'fixed' && op.path === undefined) this.pathless = true;
       const message = op.k === 'role' || op.k === 'fixed' ? op.message : MISSING[op.k](op.name);
-      this.problems.push({ resource: label, path: join(prefix, op.path), message });
+      this.problems.push({ resource: label, path: join(prefix, op.path ?? ''), message });
     }
   }
+}
+
+/**
+ * Replays one resource's ops (cached) into `set`. If a reference did not resolve, its path is unknown (cached ops
+ * keep none), so that resource's problems are replaced by those of a verbose check. Replaying twice is harmless:
+ * 'uses' and 'eds' only add what the first pass added.
+ */
+function replayResource(
+  set: SetCtx,
+  label: string,
+  flavour: Flavour,
+  cache: Checked,
+  r: JsonObject,
+  check: Check,
+  roles?: ReadonlySet<Role>,
+  verboseCheck: Check = check,
+): void {
+  const mark = set.problems.length;
+  set.pathless = false;
+  set.replay(label, opsOf(cache, r, flavour, label, check), roles);
+  if (!set.pathless) return;
+  set.problems.length = mark;
+  set.replay(label, opsOf(cache, r, flavour, label, verboseCheck, true), roles);
+  set.pathless = false;
 }
 
 /**
  * One set's closure, in segments: problems found before the route configurations, one list per route
  * configuration, and the rest. Kept per set so that a set that differs from another only in some route
  * configurations (a split changed: render patches an identity's outbound routes) is checked for those alone.
+ * `set` holds only what that needs (SetCtx.forRoutes).
  */
 interface ClosureState {
   readonly set: SetCtx;
-  readonly routeLabels: readonly string[];
   readonly before: readonly ResourceProblem[];
   readonly routes: readonly (readonly ResourceProblem[])[];
   readonly after: readonly ResourceProblem[];
 }
 
-const states = new WeakMap<ProxyResources, Partial<Record<Flavour, ClosureState>>>();
+const states = perFlavour(() => new WeakMap<ProxyResources, ClosureState>());
 
 function flatten(st: ClosureState): ResourceProblem[] {
   return [...st.before, ...st.routes.flat(), ...st.after];
 }
 
-function remember(res: ProxyResources, flavour: Flavour, st: ClosureState): void {
-  let byFlavour = states.get(res);
-  if (byFlavour === undefined) states.set(res, (byFlavour = {}));
-  byFlavour[flavour] = st;
+/** As `names` labels a route configuration, made again for the few whose problems are reported. */
+function routeLabel(r: JsonObject, i: number): string {
+  return `RouteConfiguration ${str(r['name']) ?? `#${i}`}`;
 }
+
+/** An RDS resource: its role-dependent rules are recorded and resolved against the set that holds it. */
+const checkRds: Check = (ctx, label, r) => checkRouteConfig(ctx, label, r, '', undefined);
 
 function routeProblems(
   set: SetCtx,
@@ -957,16 +1032,19 @@ function routeProblems(
   r: JsonObject,
   flavour: Flavour,
   predecessor?: JsonObject,
-): ResourceProblem[] {
+): readonly ResourceProblem[] {
   const sub = new SetCtx(set);
-  const ops = opsOf(checked.routes, r, flavour, (ctx) => {
-    const derived =
-      predecessor === undefined ? undefined : routeOpsFromPredecessor(predecessor, r, flavour, label);
-    if (derived !== undefined) ctx.ops.push(...derived);
-    else checkRouteConfig(ctx, label, r, '', undefined);
-  });
-  sub.replay(label, ops, set.routeRoles.get(str(r['name']) ?? ''));
-  return sub.problems;
+  const check: Check =
+    predecessor === undefined
+      ? checkRds
+      : (ctx, l, route) => {
+          const derived = routeOpsFromPredecessor(predecessor, route, flavour, l);
+          if (derived !== undefined) ctx.ops.push(...derived);
+          else checkRds(ctx, l, route);
+        };
+  const roles = set.routeRoles.get(str(r['name']) ?? '');
+  replayResource(sub, label, flavour, checked[flavour].routes, r, check, roles, checkRds);
+  return sub.problems.length === 0 ? NO_PROBLEMS : sub.problems;
 }
 
 /**
@@ -985,7 +1063,7 @@ export function routeOpsFromPredecessor(
   flavour: Flavour,
   label = '',
 ): readonly Op[] | undefined {
-  const prevOps = checked.routes.get(prev)?.[flavour];
+  const prevOps = checked[flavour].routes.get(prev);
   const a = arr(prev['virtual_hosts']);
   const b = arr(next['virtual_hosts']);
   if (prevOps === undefined || a.length !== b.length || prevOps.length !== a.length) return undefined;
@@ -1004,7 +1082,7 @@ export function routeOpsFromPredecessor(
     const da = arr(va['domains']);
     const db = arr(vb['domains']);
     if (da.length !== db.length || da.some((d, j) => d !== db[j])) return undefined;
-    out.push({ k: 'nested', prefix: op.prefix, ops: vhostOps(vb, flavour, label) });
+    out.push({ k: 'nested', prefix: op.prefix, ops: vhostOps(vb, { flavour, verbose: false }, label) });
   }
   return out;
 }
@@ -1014,6 +1092,7 @@ export function routeOpsFromPredecessor(
  * client or server) will accept as a whole. Problems name the resource (`Listener outbound`) and a field path in it.
  */
 export function checkClosure(res: ProxyResources, flavour: Flavour): ResourceProblem[] {
+  const cache = checked[flavour];
   const set = new SetCtx();
   const listenerLabels = names(set.problems, 'Listener', res.listeners, 'name', new Set());
   const routeLabels = names(set.problems, 'RouteConfiguration', res.routes, 'name', set.routeNames);
@@ -1028,21 +1107,13 @@ export function checkClosure(res: ProxyResources, flavour: Flavour): ResourcePro
   const secretLabels = names(set.problems, 'Secret', res.secrets, 'name', set.secretNames);
 
   res.listeners.forEach((l, i) => {
-    const label = listenerLabels[i] ?? '';
-    set.replay(
-      label,
-      opsOf(checked.listeners, l, flavour, (ctx) => checkListener(ctx, label, l)),
-    );
+    replayResource(set, listenerLabels[i] ?? '', flavour, cache.listeners, l, checkListener);
   });
   const before = set.problems.splice(0);
   // Route configurations only look names up: they add nothing to the set that later checks read.
   const routes = res.routes.map((r, i) => routeProblems(set, routeLabels[i] ?? '', r, flavour));
   res.clusters.forEach((c, i) => {
-    const label = clusterLabels[i] ?? '';
-    set.replay(
-      label,
-      opsOf(checked.clusters, c, flavour, (ctx) => checkCluster(ctx, label, c)),
-    );
+    replayResource(set, clusterLabels[i] ?? '', flavour, cache.clusters, c, checkCluster);
   });
   const served = new Set<string>();
   res.endpoints.forEach((e, i) => {
@@ -1055,10 +1126,7 @@ export function checkClosure(res: ProxyResources, flavour: Flavour): ResourcePro
         path: 'cluster_name',
         message: `orphaned: no EDS cluster uses ${JSON.stringify(name)} (service_name or cluster name)`,
       });
-    set.replay(
-      label,
-      opsOf(checked.endpoints, e, flavour, (ctx) => checkEndpoints(ctx, label, e)),
-    );
+    replayResource(set, label, flavour, cache.endpoints, e, checkEndpoints);
   });
   for (const [name, use] of set.eds)
     if (!served.has(name))
@@ -1075,8 +1143,9 @@ export function checkClosure(res: ProxyResources, flavour: Flavour): ResourcePro
         message: 'gRPC clients do not use SDS; use certificate provider instances',
       }),
     );
-  const st: ClosureState = { set, routeLabels, before, routes, after: set.problems.splice(0) };
-  remember(res, flavour, st);
+  const after = set.problems.length === 0 ? NO_PROBLEMS : set.problems.splice(0);
+  const st: ClosureState = { set: set.forRoutes(), before, routes, after };
+  states[flavour].set(res, st);
   return flatten(st);
 }
 
@@ -1090,7 +1159,7 @@ export function checkClosureRoutesChanged(
   res: ProxyResources,
   flavour: Flavour,
 ): ResourceProblem[] {
-  const prev = states.get(base)?.[flavour];
+  const prev = states[flavour].get(base);
   const same =
     prev !== undefined &&
     base.listeners === res.listeners &&
@@ -1102,10 +1171,10 @@ export function checkClosureRoutesChanged(
   if (!same) return checkClosure(res, flavour);
   const routes = res.routes.map((r, i) =>
     r === base.routes[i]
-      ? (prev.routes[i] ?? [])
-      : routeProblems(prev.set, prev.routeLabels[i] ?? '', r, flavour, base.routes[i]),
+      ? (prev.routes[i] ?? NO_PROBLEMS)
+      : routeProblems(prev.set, routeLabel(r, i), r, flavour, base.routes[i]),
   );
   const st: ClosureState = { ...prev, routes };
-  remember(res, flavour, st);
+  states[flavour].set(res, st);
   return flatten(st);
 }
