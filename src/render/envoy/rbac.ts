@@ -4,6 +4,7 @@
 import type { JsonObject } from '../../../xds/proto/json.js';
 import { spiffeId } from '../../translate/identity.js';
 import type { AllowRule, DestinationAccess, HttpMatchModel } from '../../translate/model.js';
+import { objectMemo } from '../common/index.js';
 
 /**
  * Does a rule cover traffic arriving on container port `port`? A rule's ports (TrafficTarget `destination.port`,
@@ -15,11 +16,21 @@ export function covers(rule: AllowRule, port: number): boolean {
   return rule.ports === undefined || rule.ports.includes(port);
 }
 
+// A rule's principals and a match's permission are the same JSON in every policy, port and destination that
+// uses them (the model's rule and match objects are kept while unchanged), so each is made once and shared:
+// rendered JSON is never mutated. Made per policy, they were most of the inbound RBAC rules' memory (20 MB of
+// JSON on the 5,000-pod benchmark mesh).
+const principalsMemo = objectMemo<AllowRule, JsonObject[]>();
+const permissionsMemo = objectMemo<HttpMatchModel, JsonObject[]>();
+const ANY_PERMISSION: JsonObject[] = [{ any: true }];
+
 function principals(rule: AllowRule, trustDomain: string): JsonObject[] {
-  return rule.sources.map((s) => {
-    const [ns, sa] = s.split('/') as [string, string];
-    return { authenticated: { principal_name: { exact: spiffeId(trustDomain, ns, sa) } } };
-  });
+  return principalsMemo(rule, trustDomain, () =>
+    rule.sources.map((s) => {
+      const [ns, sa] = s.split('/') as [string, string];
+      return { authenticated: { principal_name: { exact: spiffeId(trustDomain, ns, sa) } } };
+    }),
+  );
 }
 
 /** An HTTPRouteGroup match as an RBAC permission (path, method and headers must all match). */
@@ -70,13 +81,13 @@ export function rbacRules(
       if (!http) continue;
       for (const m of rule.matches ?? []) {
         policies[`${rule.target}|${m.id}`] = {
-          permissions: [matchPermission(m)],
+          permissions: permissionsMemo(m, '', () => [matchPermission(m)]),
           principals: principals(rule, trustDomain),
         };
       }
     } else if (rule.kind === 'tcp') {
       policies[`${rule.target}|tcp`] = {
-        permissions: [{ any: true }],
+        permissions: ANY_PERMISSION,
         principals: principals(rule, trustDomain),
       };
     }
