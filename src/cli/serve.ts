@@ -108,11 +108,12 @@ export async function runServe(flags: ServeFlags, io: ServeIo): Promise<number> 
   io.onListening?.(address);
 
   let pending: Promise<void> = Promise.resolve();
-  const reload = (): void => {
-    // Reloads run one after another; a burst of file events has already been folded into one call.
+  const reload = (named: ReadonlySet<string> | undefined): void => {
+    // Reloads run one after another; a burst of file events has already been folded into one call, with the
+    // paths it named: only those files are read again.
     pending = pending.then(async () => {
       try {
-        const r = await source.reload();
+        const r = await source.reload(named);
         reportReload(log, r);
         if (r.changed === 0) return;
         reportUpdate(log, mesh.update(), 'configuration pushed');

@@ -146,20 +146,15 @@ export type ReadEntry =
  * synchronously; `serve` reads them all again on every change, before it can push.
  */
 export async function* readListedFiles(paths: readonly string[]): AsyncGenerator<ReadEntry> {
-  for (const entry of await listFiles(paths)) {
-    if ('error' in entry) {
-      yield entry;
-      continue;
-    }
-    const file = entry.file;
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      yield { error: { file, message: `cannot read file: ${errnoMessage(e)}` }, unreadable: file };
-      continue;
-    }
-    yield { file, text };
+  for (const entry of await listFiles(paths)) yield 'error' in entry ? entry : readListedFile(entry.file);
+}
+
+/** One listed file's text (synchronously: see `readListedFiles`), or why it could not be read. */
+export function readListedFile(file: string): ReadEntry {
+  try {
+    return { file, text: readFileSync(file, 'utf8') };
+  } catch (e) {
+    return { error: { file, message: `cannot read file: ${errnoMessage(e)}` }, unreadable: file };
   }
 }
 

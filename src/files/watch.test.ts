@@ -42,6 +42,20 @@ describe('watchPaths', () => {
     await until(() => calls > before);
   });
 
+  it('names the paths each burst touched', async () => {
+    await writeFile(join(dir, 'a.yaml'), 'x: 0\n');
+    await writeFile(join(dir, 'b.yaml'), 'y: 0\n');
+    const bursts: (ReadonlySet<string> | undefined)[] = [];
+    w = await watchPaths([dir], (named) => bursts.push(named), { quietMs: 30 });
+    await writeFile(join(dir, '.b.yaml.tmp'), 'y: 1\n');
+    await rename(join(dir, '.b.yaml.tmp'), join(dir, 'b.yaml'));
+    await until(() => bursts.length === 1);
+    const named = bursts[0];
+    expect(named).toBeDefined();
+    expect(named?.has(join(dir, 'b.yaml'))).toBe(true);
+    expect(named?.has(join(dir, 'a.yaml'))).toBe(false);
+  });
+
   it('watches a single file through its directory, ignoring its neighbours', async () => {
     await writeFile(join(dir, 'a.yaml'), 'x: 0\n');
     let calls = 0;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSource } from './file-source.js';
@@ -49,6 +49,43 @@ describe('FileSource', () => {
     expect(r.changed).toBe(1);
     expect(src.store.revisions.Namespace).toBe(1);
     expect([...src.store.TrafficSplit.values()][0]?.backends.map((b) => b.weight.text)).toEqual(['50', '50']);
+  });
+
+  it('reads again only the files named since the last reload, and files it has not read', async () => {
+    await writeFile(join(dir, 'ns.yaml'), NS);
+    await writeFile(join(dir, 'split.yaml'), split('90', '10'));
+    const src = new FileSource([dir]);
+    await src.reload();
+    const weights = (): string[] =>
+      [...src.store.TrafficSplit.values()][0]?.backends.map((b) => b.weight.text) ?? [];
+    // An edit no event named is not read: the watcher names every file it sees change.
+    await writeFile(join(dir, 'split.yaml'), split('50', '50'));
+    expect((await src.reload(new Set([join(dir, 'ns.yaml')]))).changed).toBe(0);
+    expect(weights()).toEqual(['90', '10']);
+    expect((await src.reload(new Set([join(dir, 'split.yaml')]))).changed).toBe(1);
+    expect(weights()).toEqual(['50', '50']);
+    // A new file is read even if only its directory was named; a deleted file is gone whatever was named.
+    await mkdir(join(dir, 'more'));
+    await writeFile(join(dir, 'more', 'split2.yaml'), split('1', '1').replace('name: web', 'name: web2'));
+    expect((await src.reload(new Set([join(dir, 'more')]))).changed).toBe(1);
+    expect(src.store.TrafficSplit.size).toBe(2);
+    await rm(join(dir, 'more'), { recursive: true });
+    expect((await src.reload(new Set())).changed).toBe(1);
+    expect(src.store.TrafficSplit.size).toBe(1);
+    // Without names, everything is read.
+    await writeFile(join(dir, 'split.yaml'), split('70', '30'));
+    expect((await src.reload()).changed).toBe(1);
+    expect(weights()).toEqual(['70', '30']);
+  });
+
+  it('reads a file that did not parse last time even if no event named it', async () => {
+    await writeFile(join(dir, 'split.yaml'), 'kind: [unclosed\n');
+    const src = new FileSource([dir]);
+    expect((await src.reload()).fileErrors.length).toBeGreaterThan(0);
+    await writeFile(join(dir, 'split.yaml'), split('90', '10'));
+    const r = await src.reload(new Set());
+    expect(r.fileErrors).toEqual([]);
+    expect(src.store.TrafficSplit.size).toBe(1);
   });
 
   it('keeps the last valid version of an object whose edit is invalid', async () => {

@@ -1,14 +1,19 @@
 // File mode as a live source: re-reads the files on every change and brings one long-lived Store up to date,
 // keeping the last good configuration where an edit is bad.
 //
+// - The files are listed again on every change, but only the files the watcher named are read again (with new
+//   files, and files that could not be read or parsed last time). Reading all 401 files of the 2,000-pod
+//   benchmark mesh took 15–25 ms of every change; a save touches one.
+//
 // - A file that cannot be read or has a YAML syntax error keeps contributing what it held before.
 // - An object that becomes invalid keeps its last valid version in effect (the problem is reported); an object
 //   that was never valid is recorded as invalid, as `validate` would.
 // - Only objects whose content changed are written to the Store, so the incremental compiler sees exactly the
 //   edit, and a save that changes nothing pushes nothing.
 
+import { resolve } from 'node:path';
 import type { FileError } from '../files/load.js';
-import { parseFileText, readListedFiles } from '../files/load.js';
+import { listFiles, parseFileText, readListedFile } from '../files/load.js';
 import type { InvalidObject, MeshObject } from '../store/objects.js';
 import { refKey, refOf } from '../store/objects.js';
 import { Store } from '../store/store.js';
@@ -43,11 +48,28 @@ export class FileSource {
 
   constructor(private readonly paths: readonly string[]) {}
 
-  async reload(): Promise<ReloadReport> {
+  /**
+   * Brings the Store up to date with the files. `named`: the absolute paths that changed since the last reload
+   * (the watcher's events); only those files, and files not read successfully before, are read. Without it,
+   * every file is read (the first load, or events that did not name their file).
+   */
+  async reload(named?: ReadonlySet<string>): Promise<ReloadReport> {
     const fileErrors: FileError[] = [];
     const next = new Map<string, Map<string, Entry>>();
     const texts = new Map<string, string>();
-    for await (const entry of readListedFiles(this.paths)) {
+    for (const listed of await listFiles(this.paths)) {
+      if ('error' in listed) {
+        fileErrors.push(listed.error);
+        continue;
+      }
+      const still = this.unnamed(listed.file, named);
+      if (still !== undefined) {
+        // Not named by any event since it was last read: what it held still holds.
+        next.set(listed.file, still.objects);
+        texts.set(listed.file, still.text);
+        continue;
+      }
+      const entry = readListedFile(listed.file);
       if ('error' in entry) {
         fileErrors.push(entry.error);
         // A file that cannot be read right now keeps what it held.
@@ -139,6 +161,20 @@ export class FileSource {
     this.byFile = next;
     this.texts = texts;
     return { fileErrors, keptLastGood, changed };
+  }
+
+  /**
+   * What a file held and its text, when it need not be read again: it was read and parsed successfully before
+   * and no event named it since (`named` given). A file not read successfully last time is always read.
+   */
+  private unnamed(
+    file: string,
+    named: ReadonlySet<string> | undefined,
+  ): { objects: Map<string, Entry>; text: string } | undefined {
+    if (named === undefined || named.has(resolve(file))) return undefined;
+    const objects = this.byFile.get(file);
+    const text = this.texts.get(file);
+    return objects === undefined || text === undefined ? undefined : { objects, text };
   }
 
   /** The entry in effect for a key (what the Store holds for it). */
