@@ -121,6 +121,11 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
       // The client rejected exactly this content; resending it would loop (go-control-plane#962).
       return;
     }
+    // A client that wants every published resource holds exactly `available` after this response (what it held
+    // of other names was forgotten above): take the Map before recording what is sent, so that recording does
+    // not copy the set first. That copy was a few hundred entries per type on every first response, thrown away
+    // at once, while thousands of clients connect.
+    if (desired.length === available.size) st.held.adopt(available);
     this.send(st, version, toSend);
     // Holding exactly the published set (the usual case), the stream shares that Map rather than a copy.
     st.held.adoptIfEqual(available);
