@@ -9,7 +9,7 @@ import { Store } from '../src/store/store.js';
 /** Every parsed document (valid, invalid or ignored) of `paths`, in file order. */
 export async function parsedDocuments(paths: readonly string[]): Promise<ParsedDocument[]> {
   const docs: ParsedDocument[] = [];
-  for (const entry of await listFiles(paths)) {
+  for (const entry of listFiles(paths)) {
     if ('file' in entry) docs.push(...parseFileText(entry.file, readFileSync(entry.file, 'utf8')).outcomes);
   }
   return docs;

@@ -57,7 +57,7 @@ describe('loadFiles', () => {
     await write('.git/x.yaml', ns('git'));
     await write('notes.txt', ns('txt'));
     await write('d/deeper/e.yaml', ns('de'));
-    const listed = await listFiles([dir]);
+    const listed = listFiles([dir]);
     expect(listed).toEqual(
       ['A.YAML', 'a/c.json', 'a/z.yml', 'b.yaml', 'd/deeper/e.yaml'].map((f) => ({ file: join(dir, f) })),
     );

@@ -57,7 +57,7 @@ export class FileSource {
     const fileErrors: FileError[] = [];
     const next = new Map<string, Map<string, Entry>>();
     const texts = new Map<string, string>();
-    for (const listed of await listFiles(this.paths)) {
+    for (const listed of listFiles(this.paths)) {
       if ('error' in listed) {
         fileErrors.push(listed.error);
         continue;
