@@ -9,7 +9,7 @@
 // without paths, and the caller reads everything it watches.
 
 import type { FSWatcher } from 'node:fs';
-import { watch } from 'node:fs';
+import { statSync, watch } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
@@ -30,6 +30,14 @@ async function directories(dir: string): Promise<string[]> {
     if (e.isDirectory() && !e.name.startsWith('.')) out.push(...(await directories(join(dir, e.name))));
   }
   return out;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Called once per burst of events: `named` holds the absolute paths they named, undefined if one named none. */
@@ -85,8 +93,16 @@ export async function watchPaths(
       if (closed) return;
       const burst = named;
       named = new Set();
-      // The caller's reload does not wait for the watches to be set up again (a walk of every directory, 5–10 ms
-      // on the benchmark mesh): the old ones stay open until the new ones are, so no event is lost meanwhile.
+      if (burst === undefined || [...burst].some(isDirectory)) {
+        // A new directory (or an unknown change): watch it before the caller reads it, so that no later write
+        // in it goes unreported.
+        void arm().then(() => {
+          if (!closed) onChange(burst);
+        });
+        return;
+      }
+      // Only files changed: the caller's reload does not wait for the watches to be set up again (a walk of
+      // every directory, 5–10 ms on the benchmark mesh); the old ones stay open until the new ones are.
       onChange(burst);
       void arm();
     }, quietMs);

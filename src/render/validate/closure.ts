@@ -371,15 +371,15 @@ function vhostOps(
   parent: { flavour: Flavour; verbose: boolean },
   label: string,
 ): readonly Op[] {
-  const check = (): readonly Op[] => {
-    const sub = new Ctx(parent.flavour, parent.verbose);
-    checkVhost(sub, label, v, '', (role, p, message) => sub.ifRole(role, p, message));
-    return sub.ops.length === 0 ? NO_OPS : sub.ops;
-  };
-  if (parent.verbose) return check();
   const cache = vhostChecked[parent.flavour];
-  let ops = cache.get(v);
-  if (ops === undefined) cache.set(v, (ops = check()));
+  if (!parent.verbose) {
+    const cached = cache.get(v);
+    if (cached !== undefined) return cached;
+  }
+  const sub = new Ctx(parent.flavour, parent.verbose);
+  checkVhost(sub, label, v, '', (role, p, message) => sub.ifRole(role, p, message));
+  const ops = sub.ops.length === 0 ? NO_OPS : sub.ops;
+  if (!parent.verbose) cache.set(v, ops);
   return ops;
 }
 
@@ -895,14 +895,14 @@ function opsOf(
   check: Check,
   verbose = false,
 ): readonly Op[] {
-  const run = (): readonly Op[] => {
-    const ctx = new Ctx(flavour, verbose);
-    check(ctx, label, r);
-    return ctx.ops.length === 0 ? NO_OPS : ctx.ops;
-  };
-  if (verbose) return run();
-  let ops = cache.get(r);
-  if (ops === undefined) cache.set(r, (ops = run()));
+  if (!verbose) {
+    const cached = cache.get(r);
+    if (cached !== undefined) return cached;
+  }
+  const ctx = new Ctx(flavour, verbose);
+  check(ctx, label, r);
+  const ops = ctx.ops.length === 0 ? NO_OPS : ctx.ops;
+  if (!verbose) cache.set(r, ops);
   return ops;
 }
 
