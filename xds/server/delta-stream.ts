@@ -139,13 +139,15 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
     const mustAnswer = st.awaitingFirst && st.wildcard && phase !== 'removals';
     if (upserts.length === 0 && removed.length === 0 && !mustAnswer) return;
 
-    // Sending everything that differs: take the published Map now, so recording the upserts neither copies the
-    // held set nor compares it afterwards.
-    if (d.exact && removed.length === d.removed.length) st.held.adopt(available);
+    // Sending everything that differs, or every published resource (a first response): take the published Map
+    // now, so recording the upserts neither copies the held set nor compares it afterwards. Either way the client
+    // holds exactly `available` after this response, once every removal in the diff is made.
+    const allRemovals = removed.length === d.removed.length;
+    if (allRemovals && (d.exact || upserts.length === available.size)) st.held.adopt(available);
     const nonce = this.nextNonce();
     const response = st.newResponse(nonce, Date.now());
+    st.recordResponse(upserts, response);
     for (const r of upserts) {
-      st.recordSent(r, response);
       st.force.delete(r.name);
       st.reportedMissing.delete(r.name);
     }

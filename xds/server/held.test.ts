@@ -38,34 +38,67 @@ describe('HeldResources', () => {
 describe('TypeState', () => {
   it('keeps per-resource answer state only until the response is ACKed', () => {
     const st = new TypeState('t');
+    st.recordResponse([cluster('a')], st.newResponse('0', Date.now()));
+    st.settle('0', 'acked', undefined, true);
+    // A response that does not carry every held name is followed name by name.
     const r1 = st.newResponse('1', Date.now());
-    st.recordSent(cluster('a'), r1);
-    st.recordSent(cluster('b'), r1);
-    expect(st.status('a')?.state).toBe('sent');
-    st.settle('1', 'acked', undefined, true);
+    st.recordResponse([cluster('b'), cluster('c')], r1);
+    expect(st.status('b')?.state).toBe('sent');
     expect(st.status('a')?.state).toBe('acked');
+    expect(st.pending.size).toBe(2);
+    st.settle('1', 'acked', undefined, true);
+    expect(st.status('b')?.state).toBe('acked');
     expect(st.pending.size).toBe(0);
   });
 
   it('NACK marks that response only; a SotW answer ACKs older unanswered ones', () => {
     const st = new TypeState('t');
-    st.recordSent(cluster('a'), st.newResponse('1', Date.now()));
-    st.recordSent(cluster('b'), st.newResponse('2', Date.now()));
+    st.recordResponse([cluster('a')], st.newResponse('1', Date.now()));
+    st.recordResponse([cluster('b')], st.newResponse('2', Date.now()));
     st.settle('2', 'nacked', 'bad', true);
     expect(st.status('a')?.state).toBe('acked');
     expect(st.status('b')).toMatchObject({ state: 'nacked', error: 'bad' });
     // Resent and ACKed: no longer NACKed.
-    st.recordSent(cluster('b', '3s'), st.newResponse('3', Date.now()));
+    st.recordResponse([cluster('b', '3s')], st.newResponse('3', Date.now()));
     st.settle('3', 'acked', undefined, true);
     expect(st.status('b')?.state).toBe('acked');
   });
 
   it('delta answers settle only their own response', () => {
     const st = new TypeState('t');
-    st.recordSent(cluster('a'), st.newResponse('1', Date.now()));
-    st.recordSent(cluster('b'), st.newResponse('2', Date.now()));
+    st.recordResponse([cluster('a')], st.newResponse('1', Date.now()));
+    st.recordResponse([cluster('b')], st.newResponse('2', Date.now()));
     st.settle('2', 'acked', undefined, false);
     expect(st.status('a')?.state).toBe('sent');
     expect(st.status('b')?.state).toBe('acked');
+  });
+
+  it('records a response carrying every held resource once, not per resource, with the same answers', () => {
+    const st = new TypeState('t');
+    const whole = st.newResponse('1', Date.now());
+    st.recordResponse([cluster('a'), cluster('b'), cluster('c')], whole);
+    expect(st.pending.size).toBe(0);
+    expect(whole.names).toEqual([]);
+    expect(['a', 'b', 'c'].map((n) => st.status(n)?.state)).toEqual(['sent', 'sent', 'sent']);
+    // A later response for one name is that name's own (delta: answered alone).
+    st.recordResponse([cluster('b', '2s')], st.newResponse('2', Date.now()));
+    st.settle('2', 'acked', undefined, false);
+    expect(['a', 'b', 'c'].map((n) => st.status(n)?.state)).toEqual(['sent', 'acked', 'sent']);
+    // NACKed: every name it still covers is NACKed, the one sent since is not.
+    st.settle('1', 'nacked', 'bad', false);
+    expect(st.status('a')).toMatchObject({ state: 'nacked', error: 'bad' });
+    expect(st.status('b')?.state).toBe('acked');
+    // An initial version reported since is the client's own.
+    st.recordInitial('c', 'v0');
+    expect(st.status('c')?.state).toBe('initial');
+    // A new whole response replaces everything; its ACK settles every name at once.
+    st.recordResponse(
+      [cluster('a', '3s'), cluster('b', '3s'), cluster('c', '3s')],
+      st.newResponse('3', Date.now()),
+    );
+    expect(['a', 'b', 'c'].map((n) => st.status(n)?.state)).toEqual(['sent', 'sent', 'sent']);
+    st.settle('3', 'acked', undefined, true);
+    expect(['a', 'b', 'c'].map((n) => st.status(n)?.state)).toEqual(['acked', 'acked', 'acked']);
+    expect(st.pending.size).toBe(0);
   });
 });

@@ -164,7 +164,7 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
   private send(st: TypeState, version: string, toSend: readonly XdsResource[]): void {
     const nonce = this.nextNonce();
     const response = st.newResponse(nonce, Date.now());
-    for (const r of toSend) st.recordSent(r, response);
+    st.recordResponse(toSend, response);
     st.force.clear();
     st.awaitingFirst = false;
     st.lastNonce = nonce;

@@ -44,8 +44,17 @@ export class TypeState {
   /** Explicitly subscribed names (without `*`). */
   readonly names = new LazySet<string>();
   readonly held = new HeldResources();
-  /** Held names whose last response is not ACKed: unanswered or NACKed. */
+  /** Held names whose last response is not ACKed: unanswered or NACKed (see also `whole`). */
   readonly pending = new LazyMap<string, Response>();
+  /**
+   * A response that carried every resource the client held when it was sent (a first response, a full-state
+   * LDS/CDS push), while it is unanswered or NACKed: every held name is pending on it, except the names recorded
+   * since (`sentSinceWhole`), which `pending` follows. One reference instead of an entry per resource: while
+   * thousands of clients connect, the per-resource entries of their first responses lived until the ACK, long
+   * enough to reach the old generation, and were most of what the connect storm left there (bench/README.md).
+   */
+  private whole: Response | undefined;
+  private readonly sentSinceWhole = new LazySet<string>();
   /** When the client last ACKed a response of this type (or when the stream began), ms since the epoch. */
   lastAckedAtMs = Date.now();
   /** Names to send on the next response even if the client already holds them (newly subscribed). */
@@ -74,7 +83,7 @@ export class TypeState {
   /** Responses sent and not yet answered, oldest first. */
   private readonly unanswered: Response[] = [];
 
-  /** A new response about to be sent with `nonce`; pass it to `recordSent` for each resource it carries. */
+  /** A new response about to be sent with `nonce`; pass it to `recordResponse` with the resources it carries. */
   newResponse(nonce: string, nowMs: number): Response {
     const r: Response = { nonce, state: 'sent', error: undefined, updatedAtMs: nowMs, names: [] };
     this.unanswered.push(r);
@@ -82,17 +91,28 @@ export class TypeState {
     return r;
   }
 
-  /** Records that `r` was sent in `response`: the client holds it, unanswered so far. */
-  recordSent(r: XdsResource, response: Response): void {
-    this.held.set(r.name, r);
-    this.pending.set(r.name, response);
-    response.names.push(r.name);
+  /** Records that `resources` were sent in `response`: the client holds them, unanswered so far. */
+  recordResponse(resources: readonly XdsResource[], response: Response): void {
+    for (const r of resources) this.held.set(r.name, r);
+    if (resources.length > 0 && resources.length === this.held.size) {
+      // Every held name is in this response (names are unique): it is each one's last response.
+      this.pending.clear();
+      this.whole = response;
+      this.sentSinceWhole.clear();
+      return;
+    }
+    for (const r of resources) {
+      this.pending.set(r.name, response);
+      response.names.push(r.name);
+      if (this.whole !== undefined) this.sentSinceWhole.add(r.name);
+    }
   }
 
   /** Delta `initial_resource_versions`: the client says it holds `version` of `name` from an earlier stream. */
   recordInitial(name: string, version: string): void {
     this.held.setInitial(name, version);
     this.pending.delete(name);
+    if (this.whole !== undefined) this.sentSinceWhole.add(name);
   }
 
   /** The client no longer holds `name`. */
@@ -106,7 +126,7 @@ export class TypeState {
     const version = this.held.version(name);
     if (version === undefined) return undefined;
     const resource = this.held.resource(name);
-    const p = this.pending.get(name);
+    const p = this.pending.get(name) ?? (this.sentSinceWhole.has(name) ? undefined : this.whole);
     if (p !== undefined)
       return { version, resource, state: p.state, error: p.error, updatedAt: new Date(p.updatedAtMs) };
     const state = resource === undefined ? 'initial' : 'acked';
@@ -158,6 +178,10 @@ export class TypeState {
       if (r.state !== 'acked') continue;
       for (const n of r.names) if (this.pending.get(n) === r) this.pending.delete(n);
       r.names = [];
+      if (r === this.whole) {
+        this.whole = undefined;
+        this.sentSinceWhole.clear();
+      }
       this.lastAckedAtMs = now;
     }
   }
