@@ -31,12 +31,14 @@ export function freePort(): Promise<number> {
 export interface Session {
   readonly spec: MeshSpec;
   readonly mesh: MeshDir;
-  /** The `smi-mesh serve` process (its log lines, for failure messages). */
+  /** The `smi-mesh serve` process (its log lines, for failure messages); a new one after `restartServe`. */
   readonly serve: Child;
   readonly client: EchoClient;
   readonly servers: readonly EchoServer[];
   /** `xds:///echo.<ns>.svc.cluster.local:<port>`: the apex Service as an application dials it. */
   readonly apex: string;
+  /** Stops `smi-mesh serve` and starts it again on the same address, files and CA; resolves once it listens. */
+  restartServe(): Promise<Child>;
   stop(): Promise<void>;
 }
 
@@ -85,13 +87,21 @@ export async function startSession(
     const t3 = performance.now();
     if (process.env['E2E_DEBUG'] !== undefined)
       console.log({ serveAndBoot: t1 - t0, workloads: t2 - t1, serving: t3 - t2, root });
+    let current = serve;
     return {
       spec,
       mesh,
-      serve,
+      get serve(): Child {
+        return current;
+      },
       client,
       servers,
       apex: `xds:///echo.${spec.namespace}.svc.cluster.local:${spec.servicePort}`,
+      async restartServe(): Promise<Child> {
+        await current.stop();
+        current = (await startServe(children, mesh.dir, caDir, xdsAddress)).serve;
+        return current;
+      },
       stop,
     };
   } catch (e) {
