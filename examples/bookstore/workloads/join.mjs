@@ -4,7 +4,8 @@
 //   node examples/bookstore/workloads/join.mjs bookstore   # bookstore-v1 and -v2, until Ctrl-C (npm run demo:bookstore)
 //   node examples/bookstore/workloads/join.mjs bookbuyer   # buys 20 books and exits      (npm run demo:bookbuyer)
 // Options: --xds-address HOST:PORT (default 127.0.0.1:15010), --ca-dir DIR (default .smi-mesh/ca, as serve's),
-// --out DIR (default run/), --calls N (bookbuyer, default 20). Run from the repository root.
+// --out DIR (default run/), --calls N (bookbuyer, default 20). Relative paths are taken from the current
+// directory; `npm start` and the npm scripts run in the repository root, where serve's default CA is.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -44,7 +45,12 @@ function bootstrap(w) {
   const args = ['bootstrap', '-f', 'examples/bookstore', '--proxy', w.pod, '--flavour', 'grpc'];
   args.push('--xds-address', values['xds-address'], '--ca-dir', values['ca-dir'], '--out', out);
   process.stdout.write(`$ smi-mesh ${args.join(' ')}\n`);
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'smi-mesh.js'), ...args], { stdio: 'inherit' });
+  // Run from the repository root (the example's path), with --ca-dir and --out as given from here.
+  const absolute = args.map((a, i) =>
+    args[i - 1] === '--ca-dir' || args[i - 1] === '--out' ? resolve(a) : a,
+  );
+  const cli = join(root, 'bin', 'smi-mesh.js');
+  const r = spawnSync(process.execPath, [cli, ...absolute], { stdio: 'inherit', cwd: root });
   if (r.status !== 0) process.exit(r.status ?? 1);
   return resolve(out, 'bootstrap.json');
 }
