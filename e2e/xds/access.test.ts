@@ -2,13 +2,12 @@
 // from the mesh CA and RBAC on (GRPC_XDS_EXPERIMENTAL_RBAC=true), steered by the real `smi-mesh serve` through
 // TrafficTarget and HTTPRouteGroup edits in its watched directory.
 
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { fetchClientStatus } from './harness/csds.js';
 import type { MeshSpec } from './harness/mesh.js';
 import { routeGroup, trafficTarget } from './harness/mesh.js';
 import { pollUntil } from './harness/poll.js';
-import type { Session } from './harness/session.js';
-import { freePort, notAcked, startSession } from './harness/session.js';
+import { freePort, notAcked, useSession } from './harness/session.js';
 import type { CallResult } from './harness/workloads.js';
 
 const NS = 'e2e-access';
@@ -18,30 +17,17 @@ const OTHER = '/e2e.Echo/Other';
 const ACCESS_DEADLINE_MS = 5000;
 const PERMISSION_DENIED = '7';
 
-let s: Session | undefined;
-
-function session(): Session {
-  if (s === undefined) throw new Error('the mesh did not start (see beforeAll)');
-  return s;
-}
-
-beforeAll(async () => {
-  const spec: MeshSpec = {
+// Enforcing (the default) and no TrafficTarget: nothing is allowed yet.
+const session = useSession(
+  async (): Promise<MeshSpec> => ({
     namespace: NS,
     client: { name: 'client-0', ip: '127.0.0.51' },
     servers: [{ name: 'echo-v1-0', version: 'v1', ip: '127.0.0.52', port: await freePort() }],
     servicePort: 15002,
     clusterIpPrefix: '10.96.51',
-  };
-  // Enforcing (the default) and no TrafficTarget: nothing is allowed yet.
-  s = await startSession(spec, {});
-}, 90_000);
-
-afterAll(async () => {
-  if (process.env['E2E_DEBUG'] !== undefined)
-    console.log(s?.serve.lines.map((l) => JSON.stringify(l)).join('\n'));
-  await s?.stop();
-}, 30_000);
+  }),
+  {},
+);
 
 function calls(method: string, n: number): Promise<CallResult> {
   return session().client.call(session().apex, { method, n, concurrency: 4, deadlineMs: 3000 });

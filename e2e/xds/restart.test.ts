@@ -2,27 +2,20 @@
 // receive the same versions, with no change of configuration. Real grpc-js-xds workloads; their CSDS says what
 // they hold (resource, version, ACK) before and after, and calls keep landing where they did.
 
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { fetchClientStatusResponse } from './harness/csds.js';
 import type { MeshSpec } from './harness/mesh.js';
 import { accessGrant, trafficSplit } from './harness/mesh.js';
 import { pollUntil } from './harness/poll.js';
-import type { Session } from './harness/session.js';
-import { freePort, startSession } from './harness/session.js';
+import { freePort, useSession } from './harness/session.js';
 import type { Workload } from './harness/workloads.js';
 
 const NS = 'e2e-restart';
 const METHOD = '/e2e.Echo/Allowed';
 
-let s: Session | undefined;
-
-function session(): Session {
-  if (s === undefined) throw new Error('the mesh did not start (see beforeAll)');
-  return s;
-}
-
-beforeAll(async () => {
-  const spec: MeshSpec = {
+// All calls to v1, so that where calls land is part of "the same configuration".
+const session = useSession(
+  async (): Promise<MeshSpec> => ({
     namespace: NS,
     client: { name: 'client-0', ip: '127.0.0.61' },
     servers: [
@@ -31,17 +24,12 @@ beforeAll(async () => {
     ],
     servicePort: 15001,
     clusterIpPrefix: '10.96.61',
-  };
-  // All calls to v1, so that where calls land is part of "the same configuration".
-  s = await startSession(spec, {
+  }),
+  {
     'access.yaml': accessGrant(NS, ['/e2e\\.Echo/.*']),
     'split.yaml': trafficSplit(NS, { v1: 1, v2: 0 }),
-  });
-}, 90_000);
-
-afterAll(async () => {
-  await s?.stop();
-}, 30_000);
+  },
+);
 
 /** Every resource a workload holds, as `Type name` → `version STATUS`, sorted. */
 async function held(w: Workload): Promise<string[]> {

@@ -1,13 +1,12 @@
 // Acceptance 4a and 4d (split): real proxyless clients (@grpc/grpc-js-xds) and xDS-enabled grpc-js servers,
 // steered by the real `smi-mesh serve` through TrafficSplit edits in its watched directory.
 
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { fetchClientStatus } from './harness/csds.js';
 import type { MeshSpec } from './harness/mesh.js';
 import { accessGrant, trafficSplit } from './harness/mesh.js';
 import { pollUntil } from './harness/poll.js';
-import type { Session } from './harness/session.js';
-import { freePort, notAcked, startSession } from './harness/session.js';
+import { freePort, notAcked, useSession } from './harness/session.js';
 import type { CallResult } from './harness/workloads.js';
 
 const NS = 'e2e-split';
@@ -15,15 +14,9 @@ const METHOD = '/e2e.Echo/Allowed';
 /** Split edits must be in effect this soon after the file changes. */
 const SPLIT_DEADLINE_MS = 2000;
 
-let s: Session | undefined;
-
-function session(): Session {
-  if (s === undefined) throw new Error('the mesh did not start (see beforeAll)');
-  return s;
-}
-
-beforeAll(async () => {
-  const spec: MeshSpec = {
+// Access is enforced (the default): the client is granted every method, so only the split decides.
+const session = useSession(
+  async (): Promise<MeshSpec> => ({
     namespace: NS,
     client: { name: 'client-0', ip: '127.0.0.41' },
     servers: [
@@ -32,16 +25,9 @@ beforeAll(async () => {
     ],
     servicePort: 15001,
     clusterIpPrefix: '10.96.41',
-  };
-  // Access is enforced (the default): the client is granted every method, so only the split decides.
-  s = await startSession(spec, { 'access.yaml': accessGrant(NS, ['/e2e\\.Echo/.*']) });
-}, 90_000);
-
-afterAll(async () => {
-  if (process.env['E2E_DEBUG'] !== undefined)
-    console.log(s?.serve.lines.map((l) => JSON.stringify(l)).join('\n'));
-  await s?.stop();
-}, 30_000);
+  }),
+  { 'access.yaml': accessGrant(NS, ['/e2e\\.Echo/.*']) },
+);
 
 function calls(n: number): Promise<CallResult> {
   return session().client.call(session().apex, { method: METHOD, n, concurrency: 8, deadlineMs: 3000 });

@@ -2,6 +2,7 @@
 // with `smi-mesh bootstrap` output. Everything started is tracked and stopped by stop(), which a test file
 // calls in afterAll (also after a failure).
 
+import { afterAll, beforeAll } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -116,4 +117,27 @@ export async function notAcked(w: Workload): Promise<{ seen: number; problems: R
   const status = await fetchClientStatus(w.admin);
   const resources = status.flatMap((s) => s.resources);
   return { seen: resources.length, problems: resources.filter((r) => r.status !== 'ACKED') };
+}
+
+/**
+ * The one session of a test file: started in beforeAll (`spec` is made then, so it may pick free ports), stopped
+ * in afterAll (serve's log printed first with E2E_DEBUG). Returns the accessor the tests use.
+ */
+export function useSession(
+  spec: () => Promise<MeshSpec>,
+  files: Readonly<Record<string, readonly Record<string, unknown>[]>>,
+): () => Session {
+  let s: Session | undefined;
+  beforeAll(async () => {
+    s = await startSession(await spec(), files);
+  }, 90_000);
+  afterAll(async () => {
+    if (process.env['E2E_DEBUG'] !== undefined)
+      console.log(s?.serve.lines.map((l) => JSON.stringify(l)).join('\n'));
+    await s?.stop();
+  }, 30_000);
+  return () => {
+    if (s === undefined) throw new Error('the mesh did not start (see beforeAll)');
+    return s;
+  };
 }

@@ -2,30 +2,19 @@
 // the CSDS admin server, and JSON-line reporting on stdout. Plain ESM so the workloads need no build step.
 
 import grpc from '@grpc/grpc-js';
+// The JSON codec and service shape the bookstore example's workloads use too.
+import { deserialize, jsonService, serialize } from '../../../examples/bookstore/workloads/service.mjs';
 
 /** The test service's fully qualified name; its methods are named by the tests (`/e2e.Echo/<Method>`). */
 export const SERVICE = 'e2e.Echo';
 /** Methods the servers implement. */
 export const METHODS = ['Allowed', 'Other'];
 
-export const serialize = (value) => Buffer.from(JSON.stringify(value));
-export const deserialize = (bytes) => JSON.parse(bytes.toString('utf8'));
+export { deserialize, serialize };
 
 /** A generic service definition for SERVICE: every method unary, JSON in and out. */
 export function serviceDefinition() {
-  const def = {};
-  for (const m of METHODS) {
-    def[m] = {
-      path: `/${SERVICE}/${m}`,
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: serialize,
-      requestDeserialize: deserialize,
-      responseSerialize: serialize,
-      responseDeserialize: deserialize,
-    };
-  }
-  return def;
+  return jsonService(SERVICE, METHODS);
 }
 
 /** One JSON object per stdout line: the only channel back to the test. */
