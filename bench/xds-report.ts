@@ -9,6 +9,8 @@ import type { SyntheticParams } from './synthetic.js';
 export interface ScenarioResult {
   readonly clients: number;
   readonly server: 'direct' | 'serve';
+  /** Node/V8 options the control-plane process ran with (the product's, then --node-option). */
+  readonly serverNodeOptions: readonly string[];
   readonly connections: number;
   readonly variants: string;
   readonly mesh: SyntheticParams;
@@ -95,6 +97,8 @@ export function markdown(results: readonly ScenarioResult[]): string {
     `## xDS push benchmark`,
     '',
     `${env['cpus']} CPUs (${env['cpu']}), ${env['memoryGB']} GB, ${env['os']}, Node ${env['node']}`,
+    '',
+    `Server Node options: ${[...new Set(results.map((r) => r.serverNodeOptions.join(' ') || '(none)'))].join('; ')}`,
     '',
     '| clients | server | mesh (services/pods) | split | affected | p50 ms | p99 ms | max ms | p99 per change | first response p50/p99 ms | unaffected that received | server: update / last push / last ACK ms | watch+reload ms |',
     '| ------: | ------ | -------------------- | ----- | -------: | -----: | -----: | -----: | ------------- | ------------------------: | -----------------------: | ---------------: | --------------: |',

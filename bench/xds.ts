@@ -9,7 +9,8 @@
 //   npm run bench:xds -- --server serve            # the real `smi-mesh serve` on YAML files
 //   npm run bench:xds -- --cpu-prof                # profile the server (bench/out/prof/)
 //   npm run bench:xds -- --heap-snapshot           # the direct server's heap once connected (bench/out/prof/)
-//   npm run bench:xds -- --node-option=--max-semi-space-size=4   # node/V8 options for the server process
+//   npm run bench:xds -- --node-option=--max-semi-space-size=16  # node/V8 options for the server process, after
+//                                                                 # the product's own (src/cli/node-flags.ts)
 
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,6 +29,7 @@ import type { ChangeInfo, ControlPlane } from './xds-control-plane.js';
 import { startDirect, startServe } from './xds-control-plane.js';
 import { markdown, writeJson } from './xds-report.js';
 import { intOption } from './bench-common.js';
+import { SERVER_NODE_FLAGS } from '../src/cli/node-flags.js';
 import type { ScenarioResult } from './xds-report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -84,7 +86,10 @@ async function startControlPlane(
   }
 > {
   const profDir = join(repoRoot, 'bench', 'out', 'prof');
+  // The server runs with the Node options every launcher of the product gives it; --node-option comes after
+  // them, so it can override one (V8 takes a flag's last value).
   const execArgv = [
+    ...SERVER_NODE_FLAGS,
     ...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
     ...options.nodeOptions,
   ];
@@ -276,6 +281,7 @@ async function runScenario(n: number, options: Options): Promise<ScenarioResult>
     return {
       clients: n,
       server: options.server,
+      serverNodeOptions: [...SERVER_NODE_FLAGS, ...options.nodeOptions],
       connections: options.connections,
       variants: options.variants,
       mesh: p.params,

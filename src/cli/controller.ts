@@ -2,6 +2,7 @@
 // (coalesced) and served over xDS by every replica; the replica holding the leader Lease also writes status
 // conditions and Events. Logs are JSON lines on stdout (pino), the human banner goes to stderr.
 
+import { logMissingServerFlags } from './node-flags.js';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
@@ -89,6 +90,7 @@ function reportUpdate(log: pino.Logger, update: UpdateReport, what: string): voi
 
 export async function runController(flags: ControllerFlags, io: ControllerIo): Promise<number> {
   const log = pino({ base: { component: 'controller' } }, io.log ?? pino.destination(1));
+  logMissingServerFlags(log);
   const client = io.client ?? new HttpKubeClient(loadKubeConfig(flags.kubeconfig));
   const identity = flags.identity ?? process.env['POD_NAME'] ?? `${hostname()}-${process.pid}`;
   const metrics = new ControllerMetrics();

@@ -3,6 +3,7 @@
 // Logs are JSON lines on stdout (pino: a well-kept structured logger that is cheap enough to leave on); the
 // human banner goes to stderr so that the log stream stays machine-readable.
 
+import { logMissingServerFlags } from './node-flags.js';
 import pino from 'pino';
 import { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 import { startXdsServer } from '../../xds/server/server.js';
@@ -82,6 +83,7 @@ function reportUpdate(log: pino.Logger, update: UpdateReport, what: string): voi
 
 export async function runServe(flags: ServeFlags, io: ServeIo): Promise<number> {
   const log = pino({ base: { component: 'serve' } }, io.log ?? pino.destination(1));
+  logMissingServerFlags(log);
   const source = new FileSource(flags.filename);
   const first = await source.reload();
   reportReload(log, first);
