@@ -6,6 +6,8 @@ import { translate } from '../translate/translate.js';
 import { decodeToJson, encodeJson } from '../../xds/proto/json.js';
 import { resourceBytes } from '../../xds/cache/resource.js';
 import { toXdsResource } from './encode.js';
+import type { JsonObject } from '../../xds/proto/json.js';
+import { TYPE_URLS } from '../../xds/proto/registry.js';
 
 describe('toXdsResource', () => {
   it('encodes route configurations and listeners from cached parts to bytes that decode to the same message', async () => {
@@ -42,5 +44,25 @@ describe('toXdsResource', () => {
       }
     }
     expect([...holders.values()].some((h) => h.size > 1)).toBe(true);
+  });
+
+  it('gives equal resources built as different objects one resource object, and keeps types apart', () => {
+    const cluster = (name: string): JsonObject => ({
+      '@type': TYPE_URLS.cluster,
+      name,
+      type: 'EDS',
+      connect_timeout: '1s',
+      eds_cluster_config: { eds_config: { ads: {} } },
+    });
+    const a = toXdsResource(cluster('svc|80'));
+    expect(toXdsResource(cluster('svc|80'))).toBe(a);
+    expect(toXdsResource({ ...cluster('svc|80'), connect_timeout: '2s' })).not.toBe(a);
+    expect(toXdsResource(cluster('svc|81'))).not.toBe(a);
+    // The same bytes as another type's message (field 1, the name, alone): a resource of its own.
+    const c = toXdsResource({ '@type': TYPE_URLS.cluster, name: 'x' });
+    const s = toXdsResource({ '@type': TYPE_URLS.secret, name: 'x' });
+    expect(resourceBytes(s).equals(resourceBytes(c))).toBe(true);
+    expect(s).not.toBe(c);
+    expect(s.typeUrl).toBe(TYPE_URLS.secret);
   });
 });

@@ -72,12 +72,54 @@ function encodeResource(json: JsonObject, typeUrl: string): Buffer[] {
   return chunks;
 }
 
+/**
+ * Resources by type and content version, held weakly. Render builds equal JSON for equal resources in different
+ * places (the same upstream cluster in every identity's outbound part that reaches it, the same listener for pod
+ * groups that differ only in what they do not serve): on the 5,000-pod benchmark mesh, 8,910 of 18,935 encoded
+ * resources equalled another one. Equal content gives one resource object, so its chunks, and the wrappers the
+ * streams build around it (xds/wire/messages.ts), are held once. An entry goes when its resource is collected.
+ */
+const byVersion = new Map<string, ResourcesOfType>();
+
+/** One type's resources by version, and the registry that drops an entry once its resource is collected. */
+interface ResourcesOfType {
+  readonly refs: Map<string, WeakRef<XdsResource>>;
+  readonly collected: FinalizationRegistry<string>;
+}
+
+function resourcesOf(typeUrl: string): ResourcesOfType {
+  let t = byVersion.get(typeUrl);
+  if (t === undefined) {
+    const refs = new Map<string, WeakRef<XdsResource>>();
+    const collected = new FinalizationRegistry<string>((version) => {
+      if (refs.get(version)?.deref() === undefined) refs.delete(version);
+    });
+    t = { refs, collected };
+    byVersion.set(typeUrl, t);
+  }
+  return t;
+}
+
+/** The resource already made with the same type, name and content, else `r` (then known from now on). */
+function interned(r: XdsResource): XdsResource {
+  const { refs, collected } = resourcesOf(r.typeUrl);
+  const known = refs.get(r.version)?.deref();
+  if (known !== undefined) {
+    // The version is the content's hash, and the name is part of the content; checked anyway, as a stream takes
+    // an unchanged version to mean the same resource.
+    return known.name === r.name && known.size === r.size ? known : r;
+  }
+  refs.set(r.version, new WeakRef(r));
+  collected.register(r, r.version);
+  return r;
+}
+
 export function toXdsResource(json: JsonObject): XdsResource {
   let r = encoded.get(json);
   if (r === undefined) {
     const typeUrl = json['@type'];
     if (typeof typeUrl !== 'string') throw new Error('resource without "@type"');
-    r = xdsResource(typeUrl, resourceName(json), encodeResource(json, typeUrl));
+    r = interned(xdsResource(typeUrl, resourceName(json), encodeResource(json, typeUrl)));
     encoded.set(json, r);
   }
   return r;
