@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S node --max-semi-space-size=4
 // Thin launcher: the CLI is compiled by `npm run build` (run automatically by `npm ci` through `prepare`).
 // The shebang carries the Node options the server runs with (src/cli/node-flags.ts says why); `node
 // bin/smi-mesh.js` ignores it, so `npm start` passes them itself.

@@ -15,8 +15,8 @@ describe('the server Node options', () => {
     expect(missingServerFlags([], '')).toEqual([...SERVER_NODE_FLAGS]);
     expect(missingServerFlags([...SERVER_NODE_FLAGS], '')).toEqual([]);
     expect(missingServerFlags([], ` ${SERVER_NODE_FLAGS.join(' ')} --trace-gc`)).toEqual([]);
-    expect(missingServerFlags(['--max_semi_space_size=8'], '')).toEqual([]);
-    expect(missingServerFlags(['--max-semi-space-size=16'], '')).toEqual(['--max-semi-space-size=8']);
+    expect(missingServerFlags(['--max_semi_space_size=4'], '')).toEqual([]);
+    expect(missingServerFlags(['--max-semi-space-size=16'], '')).toEqual(['--max-semi-space-size=4']);
   });
 
   it('are what the launcher, npm start and the Deployment start the server with', () => {
