@@ -41,7 +41,7 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
     if (req.subscribe.length === 0 && req.unsubscribe.length === 0) st.wildcard = true;
     this.resubscribe(st, req.subscribe, req.unsubscribe);
     // Names the client says it already holds are not "new" to it: send them only if their version differs.
-    for (const name of Object.keys(req.initialResourceVersions)) st.force.delete(name);
+    for (const name of Object.keys(req.initialResourceVersions)) st.forceDelete(name);
   }
 
   private resubscribe(st: TypeState, subscribe: readonly string[], unsubscribe: readonly string[]): void {
@@ -51,25 +51,24 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
         st.names.add(n);
         st.everNamed = true;
         // Every newly subscribed name is answered, even if the client seems current or it does not exist.
-        st.force.add(n);
-        st.reportedMissing.delete(n);
+        st.forceAdd(n);
+        st.unreportMissing(n);
       }
     }
     for (const n of unsubscribe) {
       if (n === '*') st.wildcard = false;
       else if (st.names.delete(n)) {
-        st.reportedMissing.delete(n);
+        st.unreportMissing(n);
         // Still covered by the wildcard: answer with the resource (the client may have dropped it).
-        if (st.wildcard) st.force.add(n);
+        if (st.wildcard) st.forceAdd(n);
       }
     }
   }
 
   private answer(st: TypeState, req: DeltaDiscoveryRequest): void {
     const nonce = req.responseNonce;
-    const version = st.inflight.get(nonce);
+    const version = st.takeAnswered(nonce);
     if (version === undefined) return;
-    st.inflight.delete(nonce);
     if (req.errorDetail !== undefined) {
       const error = req.errorDetail.message;
       st.nacked = { version, error };
@@ -148,13 +147,13 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
     const response = st.newResponse(nonce, Date.now());
     st.recordResponse(upserts, response);
     for (const r of upserts) {
-      st.force.delete(r.name);
-      st.reportedMissing.delete(r.name);
+      st.forceDelete(r.name);
+      st.unreportMissing(r.name);
     }
     for (const n of removed) {
       st.forget(n);
-      st.force.delete(n);
-      if (st.names.has(n)) st.reportedMissing.add(n);
+      st.forceDelete(n);
+      if (st.names.has(n)) st.reportMissing(n);
     }
     st.awaitingFirst = false;
     // Holding exactly the published set (the usual case), the stream shares that Map rather than a copy.
@@ -166,11 +165,7 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
         : setVersion([...st.held.names()].map((name) => ({ name, version: st.held.version(name) ?? '' })));
     st.lastNonce = nonce;
     st.lastVersion = version;
-    st.inflight.set(nonce, version);
-    if (st.inflight.size > MAX_INFLIGHT) {
-      const oldest = st.inflight.keys().next();
-      if (oldest.done !== true) st.inflight.delete(oldest.value);
-    }
+    st.awaitAnswer(nonce, version, MAX_INFLIGHT);
     const message = deltaDiscoveryResponse(version, st.typeUrl, nonce, upserts, removed);
     this.write(message, () => ({
       typeUrl: st.typeUrl,

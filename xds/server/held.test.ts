@@ -45,10 +45,10 @@ describe('TypeState', () => {
     st.recordResponse([cluster('b'), cluster('c')], r1);
     expect(st.status('b')?.state).toBe('sent');
     expect(st.status('a')?.state).toBe('acked');
-    expect(st.pending.size).toBe(2);
+    expect(st.pendingCount).toBe(2);
     st.settle('1', 'acked', undefined, true);
     expect(st.status('b')?.state).toBe('acked');
-    expect(st.pending.size).toBe(0);
+    expect(st.pendingCount).toBe(0);
   });
 
   it('NACK marks that response only; a SotW answer ACKs older unanswered ones', () => {
@@ -77,7 +77,7 @@ describe('TypeState', () => {
     const st = new TypeState('t');
     const whole = st.newResponse('1', Date.now());
     st.recordResponse([cluster('a'), cluster('b'), cluster('c')], whole);
-    expect(st.pending.size).toBe(0);
+    expect(st.pendingCount).toBe(0);
     expect(whole.names).toEqual([]);
     expect(['a', 'b', 'c'].map((n) => st.status(n)?.state)).toEqual(['sent', 'sent', 'sent']);
     // A later response for one name is that name's own (delta: answered alone).
@@ -99,6 +99,40 @@ describe('TypeState', () => {
     expect(['a', 'b', 'c'].map((n) => st.status(n)?.state)).toEqual(['sent', 'sent', 'sent']);
     st.settle('3', 'acked', undefined, true);
     expect(['a', 'b', 'c'].map((n) => st.status(n)?.state)).toEqual(['acked', 'acked', 'acked']);
-    expect(st.pending.size).toBe(0);
+    expect(st.pendingCount).toBe(0);
+  });
+
+  it('keeps the names to resend, the names reported missing and the unanswered delta responses', () => {
+    const st = new TypeState('t');
+    expect(st.force.size).toBe(0);
+    for (const n of ['a', 'b', 'c']) st.forceAdd(n);
+    // Deleting while iterating visits every name once, as a Set does.
+    const seen: string[] = [];
+    for (const n of st.force) {
+      seen.push(n);
+      if (n !== 'b') st.forceDelete(n);
+    }
+    expect(seen).toEqual(['a', 'b', 'c']);
+    expect([...st.force]).toEqual(['b']);
+    st.forceDelete('b');
+    expect(st.force.size).toBe(0);
+    st.forceAdd('d');
+    st.forceClear();
+    expect(st.force.has('d')).toBe(false);
+
+    st.reportMissing('x');
+    expect(st.reportedMissing.has('x')).toBe(true);
+    st.unreportMissing('x');
+    expect(st.reportedMissing.size).toBe(0);
+
+    for (let i = 0; i < 5; i++) st.awaitAnswer(`n${i}`, `v${i}`, 3);
+    // Bounded: the oldest two were dropped.
+    expect(st.takeAnswered('n0')).toBeUndefined();
+    expect(st.takeAnswered('n1')).toBeUndefined();
+    expect(st.takeAnswered('n3')).toBe('v3');
+    expect(st.takeAnswered('n3')).toBeUndefined();
+    expect(st.takeAnswered('n2')).toBe('v2');
+    expect(st.takeAnswered('n4')).toBe('v4');
+    expect(st.takeAnswered('unknown')).toBeUndefined();
   });
 });

@@ -52,7 +52,7 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     st.wildcard = wildcard;
     for (const n of explicit) {
       if (st.names.has(n)) continue;
-      st.force.add(n);
+      st.forceAdd(n);
       changed = true;
     }
     for (const n of st.names) {
@@ -67,7 +67,7 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     // held route configuration).
     if (!changed) return false;
     for (const n of st.held.names()) if (!st.interested(n)) st.forget(n);
-    for (const n of st.force) if (!st.interested(n)) st.force.delete(n);
+    for (const n of st.force) if (!st.interested(n)) st.forceDelete(n);
     return true;
   }
 
@@ -113,7 +113,7 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     } else {
       toSend = desired.filter((r) => st.force.has(r.name) || st.held.version(r.name) !== r.version);
       if (toSend.length === 0) {
-        st.force.clear();
+        st.forceClear();
         return;
       }
     }
@@ -140,7 +140,7 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     const full = requiresFullState(st.typeUrl);
     if (full ? version === st.lastVersion : quick.changed.length === 0) {
       // Nothing to send. What left the snapshot is gone from the client too, so it now holds `available`.
-      for (const n of quick.removed) st.pending.delete(n);
+      for (const n of quick.removed) st.unpend(n);
       st.held.adopt(available);
       return;
     }
@@ -153,7 +153,7 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
       : st.wildcard
         ? [...quick.changed]
         : st.inNamedOrder(quick.changed);
-    for (const n of quick.removed) st.pending.delete(n);
+    for (const n of quick.removed) st.unpend(n);
     // After this response the client holds exactly `available`: take its Map now, so recording what is sent
     // neither copies the set nor compares it afterwards.
     st.held.adopt(available);
@@ -165,7 +165,7 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     const nonce = this.nextNonce();
     const response = st.newResponse(nonce, Date.now());
     st.recordResponse(toSend, response);
-    st.force.clear();
+    st.forceClear();
     st.awaitingFirst = false;
     st.lastNonce = nonce;
     st.lastVersion = version;

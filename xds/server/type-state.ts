@@ -5,7 +5,7 @@ import type { XdsResource } from '../cache/resource.js';
 import type { MapChanges } from '../cache/map-changes.js';
 import { mapChanges } from '../cache/map-changes.js';
 import { HeldResources } from './held.js';
-import { LazyMap, LazySet } from './lazy.js';
+import { LazySet } from './lazy.js';
 
 export type HeldState = 'sent' | 'acked' | 'nacked' | 'initial';
 
@@ -36,6 +36,13 @@ export interface HeldStatus {
 /** Unanswered responses kept per type; a client that never answers must not grow the list. */
 const MAX_UNANSWERED = 64;
 
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+// The sets and maps below that are empty most of a stream's life (names to resend, responses awaiting an answer,
+// delta bookkeeping) are plain fields, undefined while empty, changed through this class's methods: a wrapper
+// object per field (LazySet, LazyMap) cost 32 bytes each, five per type and five types per stream, about 5 MB at
+// 5,000 streams. The subscribed names, which most streams have, keep their LazySet.
+
 export class TypeState {
   /** Explicit `*` or legacy wildcard (nothing ever named on this stream). */
   wildcard = false;
@@ -45,7 +52,7 @@ export class TypeState {
   readonly names = new LazySet<string>();
   readonly held = new HeldResources();
   /** Held names whose last response is not ACKed: unanswered or NACKed (see also `whole`). */
-  readonly pending = new LazyMap<string, Response>();
+  private pending: Map<string, Response> | undefined;
   /**
    * A response that carried every resource the client held when it was sent (a first response, a full-state
    * LDS/CDS push), while it is unanswered or NACKed: every held name is pending on it, except the names recorded
@@ -54,11 +61,11 @@ export class TypeState {
    * enough to reach the old generation, and were most of what the connect storm left there (bench/README.md).
    */
   private whole: Response | undefined;
-  private readonly sentSinceWhole = new LazySet<string>();
+  private sentSinceWhole: Set<string> | undefined;
   /** When the client last ACKed a response of this type (or when the stream began), ms since the epoch. */
   lastAckedAtMs = Date.now();
   /** Names to send on the next response even if the client already holds them (newly subscribed). */
-  readonly force = new LazySet<string>();
+  private forced: Set<string> | undefined;
   /** The first request of the type still needs an answer (LDS/CDS clients wait for one even if empty). */
   awaitingFirst = true;
   lastNonce = '';
@@ -66,9 +73,9 @@ export class TypeState {
   ackedVersion = '';
   nacked: { version: string; error: string } | undefined;
   /** Delta: subscribed names already reported as absent, not to be reported again until they change. */
-  readonly reportedMissing = new LazySet<string>();
+  private missing: Set<string> | undefined;
   /** Delta: responses not yet ACKed or NACKed, nonce → version (bounded; oldest dropped). */
-  readonly inflight = new LazyMap<string, string>();
+  private inflight: Map<string, string> | undefined;
 
   /**
    * The snapshot Map this type was last brought fully up to date with. Snapshots reuse a type's Map while its
@@ -80,14 +87,76 @@ export class TypeState {
 
   constructor(readonly typeUrl: string) {}
 
-  /** Responses sent and not yet answered, oldest first. */
-  private readonly unanswered: Response[] = [];
+  /** Responses sent and not yet answered, oldest first (undefined: none). */
+  private unanswered: Response[] | undefined;
+
+  /** Names to send on the next response even if the client already holds them (newly subscribed). */
+  get force(): ReadonlySet<string> {
+    return this.forced ?? NO_NAMES;
+  }
+
+  forceAdd(name: string): void {
+    (this.forced ??= new Set()).add(name);
+  }
+
+  /** Deleting while iterating `force` is safe, as with a Set: the iteration goes on over the same Set. */
+  forceDelete(name: string): void {
+    if (this.forced?.delete(name) === true && this.forced.size === 0) this.forced = undefined;
+  }
+
+  forceClear(): void {
+    this.forced = undefined;
+  }
+
+  /** Delta: subscribed names already reported as absent, not to be reported again until they change. */
+  get reportedMissing(): ReadonlySet<string> {
+    return this.missing ?? NO_NAMES;
+  }
+
+  reportMissing(name: string): void {
+    (this.missing ??= new Set()).add(name);
+  }
+
+  unreportMissing(name: string): void {
+    if (this.missing?.delete(name) === true && this.missing.size === 0) this.missing = undefined;
+  }
+
+  /** Delta: a response sent with `nonce` for `version`, awaiting its answer; the oldest beyond `max` is dropped. */
+  awaitAnswer(nonce: string, version: string, max: number): void {
+    const m = (this.inflight ??= new Map());
+    m.set(nonce, version);
+    if (m.size > max) {
+      const oldest = m.keys().next();
+      if (oldest.done !== true) m.delete(oldest.value);
+    }
+  }
+
+  /** Delta: the version sent with `nonce`, if it still awaited an answer (it no longer does). */
+  takeAnswered(nonce: string): string | undefined {
+    const m = this.inflight;
+    const version = m?.get(nonce);
+    if (m === undefined || version === undefined) return undefined;
+    m.delete(nonce);
+    if (m.size === 0) this.inflight = undefined;
+    return version;
+  }
+
+  /** How many held names are followed one by one until their response is ACKed. */
+  get pendingCount(): number {
+    return this.pending?.size ?? 0;
+  }
+
+  /** `name` left the set the client is told about without a response (it left the snapshot). */
+  unpend(name: string): void {
+    if (this.pending?.delete(name) === true && this.pending.size === 0) this.pending = undefined;
+  }
 
   /** A new response about to be sent with `nonce`; pass it to `recordResponse` with the resources it carries. */
   newResponse(nonce: string, nowMs: number): Response {
     const r: Response = { nonce, state: 'sent', error: undefined, updatedAtMs: nowMs, names: [] };
-    this.unanswered.push(r);
-    if (this.unanswered.length > MAX_UNANSWERED) this.unanswered.shift();
+    const list = (this.unanswered ??= []);
+    list.push(r);
+    if (list.length > MAX_UNANSWERED) list.shift();
     return r;
   }
 
@@ -96,29 +165,31 @@ export class TypeState {
     for (const r of resources) this.held.set(r.name, r);
     if (resources.length > 0 && resources.length === this.held.size) {
       // Every held name is in this response (names are unique): it is each one's last response.
-      this.pending.clear();
+      this.pending = undefined;
       this.whole = response;
-      this.sentSinceWhole.clear();
+      this.sentSinceWhole = undefined;
       return;
     }
+    if (resources.length === 0) return;
+    const pending = (this.pending ??= new Map());
     for (const r of resources) {
-      this.pending.set(r.name, response);
+      pending.set(r.name, response);
       response.names.push(r.name);
-      if (this.whole !== undefined) this.sentSinceWhole.add(r.name);
+      if (this.whole !== undefined) (this.sentSinceWhole ??= new Set()).add(r.name);
     }
   }
 
   /** Delta `initial_resource_versions`: the client says it holds `version` of `name` from an earlier stream. */
   recordInitial(name: string, version: string): void {
     this.held.setInitial(name, version);
-    this.pending.delete(name);
-    if (this.whole !== undefined) this.sentSinceWhole.add(name);
+    this.unpend(name);
+    if (this.whole !== undefined) (this.sentSinceWhole ??= new Set()).add(name);
   }
 
   /** The client no longer holds `name`. */
   forget(name: string): void {
     this.held.delete(name);
-    this.pending.delete(name);
+    this.unpend(name);
   }
 
   /** The client's standing with a held resource (undefined if it does not hold `name`). */
@@ -126,7 +197,7 @@ export class TypeState {
     const version = this.held.version(name);
     if (version === undefined) return undefined;
     const resource = this.held.resource(name);
-    const p = this.pending.get(name) ?? (this.sentSinceWhole.has(name) ? undefined : this.whole);
+    const p = this.pending?.get(name) ?? (this.sentSinceWhole?.has(name) === true ? undefined : this.whole);
     if (p !== undefined)
       return { version, resource, state: p.state, error: p.error, updatedAt: new Date(p.updatedAtMs) };
     const state = resource === undefined ? 'initial' : 'acked';
@@ -166,21 +237,23 @@ export class TypeState {
    * responses become ACKed too: the client answers in order and did not complain about them.
    */
   settle(nonce: string, outcome: 'acked' | 'nacked', error: string | undefined, earlier: boolean): void {
-    const i = this.unanswered.findIndex((r) => r.nonce === nonce);
-    if (i < 0) return;
+    const list = this.unanswered;
+    const i = list === undefined ? -1 : list.findIndex((r) => r.nonce === nonce);
+    if (list === undefined || i < 0) return;
     const now = Date.now();
-    const settled = earlier ? this.unanswered.splice(0, i + 1) : this.unanswered.splice(i, 1);
+    const settled = earlier ? list.splice(0, i + 1) : list.splice(i, 1);
+    if (list.length === 0) this.unanswered = undefined;
     for (const r of settled) {
       const answered = r.nonce === nonce;
       r.state = answered ? outcome : 'acked';
       r.error = answered ? error : undefined;
       r.updatedAtMs = now;
       if (r.state !== 'acked') continue;
-      for (const n of r.names) if (this.pending.get(n) === r) this.pending.delete(n);
+      for (const n of r.names) if (this.pending?.get(n) === r) this.unpend(n);
       r.names = [];
       if (r === this.whole) {
         this.whole = undefined;
-        this.sentSinceWhole.clear();
+        this.sentSinceWhole = undefined;
       }
       this.lastAckedAtMs = now;
     }
