@@ -1008,14 +1008,22 @@ function replayResource(
 interface ClosureState {
   readonly set: SetCtx;
   readonly before: readonly ResourceProblem[];
-  readonly routes: readonly (readonly ResourceProblem[])[];
+  /** Undefined when no route configuration has a problem (the usual case: no list of empty lists kept). */
+  readonly routes: readonly (readonly ResourceProblem[])[] | undefined;
   readonly after: readonly ResourceProblem[];
+}
+
+/** Per route configuration problems as kept: undefined when there are none at all. */
+function keptRoutes(
+  routes: readonly (readonly ResourceProblem[])[],
+): readonly (readonly ResourceProblem[])[] | undefined {
+  return routes.every((p) => p.length === 0) ? undefined : routes;
 }
 
 const states = perFlavour(() => new WeakMap<ProxyResources, ClosureState>());
 
 function flatten(st: ClosureState): ResourceProblem[] {
-  return [...st.before, ...st.routes.flat(), ...st.after];
+  return [...st.before, ...(st.routes?.flat() ?? []), ...st.after];
 }
 
 /** As `names` labels a route configuration, made again for the few whose problems are reported. */
@@ -1109,7 +1117,7 @@ export function checkClosure(res: ProxyResources, flavour: Flavour): ResourcePro
   res.listeners.forEach((l, i) => {
     replayResource(set, listenerLabels[i] ?? '', flavour, cache.listeners, l, checkListener);
   });
-  const before = set.problems.splice(0);
+  const before = set.problems.length === 0 ? NO_PROBLEMS : set.problems.splice(0);
   // Route configurations only look names up: they add nothing to the set that later checks read.
   const routes = res.routes.map((r, i) => routeProblems(set, routeLabels[i] ?? '', r, flavour));
   res.clusters.forEach((c, i) => {
@@ -1144,7 +1152,7 @@ export function checkClosure(res: ProxyResources, flavour: Flavour): ResourcePro
       }),
     );
   const after = set.problems.length === 0 ? NO_PROBLEMS : set.problems.splice(0);
-  const st: ClosureState = { set: set.forRoutes(), before, routes, after };
+  const st: ClosureState = { set: set.forRoutes(), before, routes: keptRoutes(routes), after };
   states[flavour].set(res, st);
   return flatten(st);
 }
@@ -1171,10 +1179,10 @@ export function checkClosureRoutesChanged(
   if (!same) return checkClosure(res, flavour);
   const routes = res.routes.map((r, i) =>
     r === base.routes[i]
-      ? (prev.routes[i] ?? NO_PROBLEMS)
+      ? (prev.routes?.[i] ?? NO_PROBLEMS)
       : routeProblems(prev.set, routeLabel(r, i), r, flavour, base.routes[i]),
   );
-  const st: ClosureState = { ...prev, routes };
+  const st: ClosureState = { ...prev, routes: keptRoutes(routes) };
   states[flavour].set(res, st);
   return flatten(st);
 }
