@@ -2,7 +2,6 @@
 // (coalesced) and served over xDS by every replica; the replica holding the leader Lease also writes status
 // conditions and Events. Logs are JSON lines on stdout (pino), the human banner goes to stderr.
 
-import { logMissingServerFlags } from './node-flags.js';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
@@ -33,6 +32,7 @@ import { heapGrowthOption, limitHeapGrowth } from './heap-growth.js';
 import { collectWhenIdle, idleGcOption } from './idle-gc.js';
 import { untilSignal } from './signals.js';
 import { logRefused, streamOpened, issueFailed } from './xds-log.js';
+import { logMissingServerFlags } from './node-flags.js';
 
 export interface ControllerFlags extends MeshFlags {
   readonly kubeconfig?: string;

@@ -3,7 +3,6 @@
 // Logs are JSON lines on stdout (pino: a well-kept structured logger that is cheap enough to leave on); the
 // human banner goes to stderr so that the log stream stays machine-readable.
 
-import { logMissingServerFlags } from './node-flags.js';
 import pino from 'pino';
 import { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 import { startXdsServer } from '../../xds/server/server.js';
@@ -19,6 +18,7 @@ import { formatFileError } from './validate.js';
 import { untilSignal } from './signals.js';
 import { logRefused, streamOpened, issueFailed } from './xds-log.js';
 import { collectWhenIdle } from './idle-gc.js';
+import { logMissingServerFlags } from './node-flags.js';
 
 export interface ServeFlags extends MeshFlags {
   readonly filename: readonly string[];
