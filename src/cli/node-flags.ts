@@ -31,7 +31,7 @@ export function logMissingServerFlags(log: Pick<Logger, 'info'>): void {
   if (missing.length === 0) return;
   log.info(
     { missing },
-    'started without the Node options smi-mesh serves with (its young generation may grow 16 MB larger); ' +
-      'the smi-mesh launcher and npm start pass them',
+    'started without the Node options smi-mesh serves with (src/cli/node-flags.ts: V8 may grow its young ' +
+      'generation to 32 MB instead of 8); the smi-mesh launcher and npm start pass them',
   );
 }
