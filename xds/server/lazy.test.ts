@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { LazyMap, LazySet } from './lazy.js';
+import { LazySet } from './lazy.js';
 
 describe('LazySet', () => {
   it('behaves as a Set for the operations it offers, empty or not', () => {
@@ -30,31 +30,5 @@ describe('LazySet', () => {
       if (n === 1) s.delete(3);
     }
     expect(seen).toEqual([1, 2, 4]);
-  });
-});
-
-describe('LazyMap', () => {
-  it('behaves as a Map for the operations it offers, empty or not', () => {
-    const m = new LazyMap<string, number>();
-    expect(m.size).toBe(0);
-    expect(m.get('a')).toBeUndefined();
-    expect(m.has('a')).toBe(false);
-    expect(m.delete('a')).toBe(false);
-    expect(m.keys().next().done).toBe(true);
-    m.set('a', 1).set('b', 2).set('a', 3);
-    expect(m.size).toBe(2);
-    expect(m.get('a')).toBe(3);
-    expect([...m.keys()]).toEqual(['a', 'b']);
-    expect(m.delete('a')).toBe(true);
-    expect([...m.keys()]).toEqual(['b']);
-    m.clear();
-    expect(m.size).toBe(0);
-    expect(m.get('b')).toBeUndefined();
-    m.set('c', 4);
-    expect(m.delete('c')).toBe(true); // the last entry: the table goes too
-    expect(m.size).toBe(0);
-    expect(m.has('c')).toBe(false);
-    m.set('d', 5);
-    expect([...m.keys()]).toEqual(['d']);
   });
 });

@@ -40,7 +40,7 @@ const NO_NAMES: ReadonlySet<string> = new Set();
 
 // The sets and maps below that are empty most of a stream's life (names to resend, responses awaiting an answer,
 // delta bookkeeping) are plain fields, undefined while empty, changed through this class's methods: a wrapper
-// object per field (LazySet, LazyMap) cost 32 bytes each, five per type and five types per stream, about 5 MB at
+// object per field (a LazySet, or a LazyMap, now gone) cost 32 bytes each, five per type and five types per stream, about 5 MB at
 // 5,000 streams. The subscribed names, which most streams have, keep their LazySet.
 
 export class TypeState {
