@@ -19,7 +19,7 @@ import { REPO, bootstrap, ensureBuilt } from '../xds/harness/control-plane.js';
 import type { MeshSpec } from '../xds/harness/mesh.js';
 import { MeshDir, accessGrant, baseObjects, trafficSplit } from '../xds/harness/mesh.js';
 import { pollUntil } from '../xds/harness/poll.js';
-import { freePort } from '../xds/harness/session.js';
+import { echoMesh, freePort } from '../xds/harness/session.js';
 import type { CallResult, EchoClient, EchoServer } from '../xds/harness/workloads.js';
 import { startClient, startServer } from '../xds/harness/workloads.js';
 import type { HeldResource } from './csds-versions.js';
@@ -137,16 +137,7 @@ async function applySplit(weights: Record<string, number>): Promise<void> {
 beforeAll(async () => {
   const [k] = await Promise.all([startCluster(), ensureBuilt()]);
   cluster = k;
-  spec = {
-    namespace: NS,
-    client: { name: 'client-0', ip: '127.0.0.71' },
-    servers: [
-      { name: 'echo-v1-0', version: 'v1', ip: '127.0.0.72', port: await freePort() },
-      { name: 'echo-v2-0', version: 'v2', ip: '127.0.0.73', port: await freePort() },
-    ],
-    servicePort: 15001,
-    clusterIpPrefix: '10.96.71',
-  };
+  spec = await echoMesh(NS, 71);
   apex = `xds:///echo.${NS}.svc.cluster.local:${spec.servicePort}`;
   xdsAddress = `127.0.0.1:${await freePort()}`;
   mesh.write('base.yaml', baseObjects(spec));

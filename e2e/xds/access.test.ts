@@ -4,10 +4,9 @@
 
 import { describe, expect, it } from '@jest/globals';
 import { fetchClientStatus } from './harness/csds.js';
-import type { MeshSpec } from './harness/mesh.js';
 import { routeGroup, trafficTarget } from './harness/mesh.js';
 import { pollUntil } from './harness/poll.js';
-import { freePort, notAcked, useSession } from './harness/session.js';
+import { echoMesh, notAcked, useSession } from './harness/session.js';
 import type { CallResult } from './harness/workloads.js';
 
 const NS = 'e2e-access';
@@ -18,16 +17,7 @@ const ACCESS_DEADLINE_MS = 5000;
 const PERMISSION_DENIED = '7';
 
 // Enforcing (the default) and no TrafficTarget: nothing is allowed yet.
-const session = useSession(
-  async (): Promise<MeshSpec> => ({
-    namespace: NS,
-    client: { name: 'client-0', ip: '127.0.0.51' },
-    servers: [{ name: 'echo-v1-0', version: 'v1', ip: '127.0.0.52', port: await freePort() }],
-    servicePort: 15002,
-    clusterIpPrefix: '10.96.51',
-  }),
-  {},
-);
+const session = useSession(() => echoMesh(NS, 51, ['v1'], 15002), {});
 
 function calls(method: string, n: number): Promise<CallResult> {
   return session().client.call(session().apex, { method, n, concurrency: 4, deadlineMs: 3000 });

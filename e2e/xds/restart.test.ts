@@ -4,32 +4,19 @@
 
 import { describe, expect, it } from '@jest/globals';
 import { fetchClientStatusResponse } from './harness/csds.js';
-import type { MeshSpec } from './harness/mesh.js';
 import { accessGrant, trafficSplit } from './harness/mesh.js';
 import { pollUntil } from './harness/poll.js';
-import { freePort, useSession } from './harness/session.js';
+import { echoMesh, useSession } from './harness/session.js';
 import type { Workload } from './harness/workloads.js';
 
 const NS = 'e2e-restart';
 const METHOD = '/e2e.Echo/Allowed';
 
 // All calls to v1, so that where calls land is part of "the same configuration".
-const session = useSession(
-  async (): Promise<MeshSpec> => ({
-    namespace: NS,
-    client: { name: 'client-0', ip: '127.0.0.61' },
-    servers: [
-      { name: 'echo-v1-0', version: 'v1', ip: '127.0.0.62', port: await freePort() },
-      { name: 'echo-v2-0', version: 'v2', ip: '127.0.0.63', port: await freePort() },
-    ],
-    servicePort: 15001,
-    clusterIpPrefix: '10.96.61',
-  }),
-  {
-    'access.yaml': accessGrant(NS, ['/e2e\\.Echo/.*']),
-    'split.yaml': trafficSplit(NS, { v1: 1, v2: 0 }),
-  },
-);
+const session = useSession(() => echoMesh(NS, 61), {
+  'access.yaml': accessGrant(NS, ['/e2e\\.Echo/.*']),
+  'split.yaml': trafficSplit(NS, { v1: 1, v2: 0 }),
+});
 
 /** Every resource a workload holds, as `Type name` → `version STATUS`, sorted. */
 async function held(w: Workload): Promise<string[]> {

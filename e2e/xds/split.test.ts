@@ -3,10 +3,9 @@
 
 import { describe, expect, it } from '@jest/globals';
 import { fetchClientStatus } from './harness/csds.js';
-import type { MeshSpec } from './harness/mesh.js';
 import { accessGrant, trafficSplit } from './harness/mesh.js';
 import { pollUntil } from './harness/poll.js';
-import { freePort, notAcked, useSession } from './harness/session.js';
+import { echoMesh, notAcked, useSession } from './harness/session.js';
 import type { CallResult } from './harness/workloads.js';
 
 const NS = 'e2e-split';
@@ -15,19 +14,7 @@ const METHOD = '/e2e.Echo/Allowed';
 const SPLIT_DEADLINE_MS = 2000;
 
 // Access is enforced (the default): the client is granted every method, so only the split decides.
-const session = useSession(
-  async (): Promise<MeshSpec> => ({
-    namespace: NS,
-    client: { name: 'client-0', ip: '127.0.0.41' },
-    servers: [
-      { name: 'echo-v1-0', version: 'v1', ip: '127.0.0.42', port: await freePort() },
-      { name: 'echo-v2-0', version: 'v2', ip: '127.0.0.43', port: await freePort() },
-    ],
-    servicePort: 15001,
-    clusterIpPrefix: '10.96.41',
-  }),
-  { 'access.yaml': accessGrant(NS, ['/e2e\\.Echo/.*']) },
-);
+const session = useSession(() => echoMesh(NS, 41), { 'access.yaml': accessGrant(NS, ['/e2e\\.Echo/.*']) });
 
 function calls(n: number): Promise<CallResult> {
   return session().client.call(session().apex, { method: METHOD, n, concurrency: 8, deadlineMs: 3000 });

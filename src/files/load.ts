@@ -49,6 +49,15 @@ function byName(a: string, b: string): number {
 
 export type ListedEntry = { readonly file: string } | { readonly error: FileError };
 
+/** A path's real path, or the path itself when it has none (it vanished meanwhile). */
+function realOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 /**
  * The files `paths` denote, in load order, and the paths that could not be listed, in the same order: paths in
  * the order given, directories walked recursively in sorted order of their entries (hidden entries skipped, only
@@ -62,15 +71,6 @@ export type ListedEntry = { readonly file: string } | { readonly error: FileErro
  * can push, and a readdir per directory, one after another through the thread pool, took 15–20 ms of a change
  * on the 2,000-pod benchmark mesh (`--cpu-prof` of `serve`), against well under a millisecond of work.
  */
-/** A path's real path, or the path itself when it has none (it vanished meanwhile). */
-function realOr(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
-}
-
 export function listFiles(paths: readonly string[]): ListedEntry[] {
   const out: ListedEntry[] = [];
   const seenFiles = new Set<string>();

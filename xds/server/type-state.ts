@@ -38,6 +38,15 @@ const MAX_UNANSWERED = 64;
 
 const NO_NAMES: ReadonlySet<string> = new Set();
 
+/** `c` without `key`: undefined once it is empty, so that an emptied set or map gives its table back. */
+function without<C extends { delete(key: string): boolean; readonly size: number }>(
+  c: C | undefined,
+  key: string,
+): C | undefined {
+  c?.delete(key);
+  return c === undefined || c.size === 0 ? undefined : c;
+}
+
 // The sets and maps below that are empty most of a stream's life (names to resend, responses awaiting an answer,
 // delta bookkeeping) are plain fields, undefined while empty, changed through this class's methods: a wrapper
 // object per field (a LazySet, or a LazyMap, now gone) cost 32 bytes each, five per type and five types per stream, about 5 MB at
@@ -101,7 +110,7 @@ export class TypeState {
 
   /** Deleting while iterating `force` is safe, as with a Set: the iteration goes on over the same Set. */
   forceDelete(name: string): void {
-    if (this.forced?.delete(name) === true && this.forced.size === 0) this.forced = undefined;
+    this.forced = without(this.forced, name);
   }
 
   forceClear(): void {
@@ -118,7 +127,7 @@ export class TypeState {
   }
 
   unreportMissing(name: string): void {
-    if (this.missing?.delete(name) === true && this.missing.size === 0) this.missing = undefined;
+    this.missing = without(this.missing, name);
   }
 
   /** Delta: a response sent with `nonce` for `version`, awaiting its answer; the oldest beyond `max` is dropped. */
@@ -133,11 +142,8 @@ export class TypeState {
 
   /** Delta: the version sent with `nonce`, if it still awaited an answer (it no longer does). */
   takeAnswered(nonce: string): string | undefined {
-    const m = this.inflight;
-    const version = m?.get(nonce);
-    if (m === undefined || version === undefined) return undefined;
-    m.delete(nonce);
-    if (m.size === 0) this.inflight = undefined;
+    const version = this.inflight?.get(nonce);
+    this.inflight = without(this.inflight, nonce);
     return version;
   }
 
@@ -148,7 +154,7 @@ export class TypeState {
 
   /** `name` left the set the client is told about without a response (it left the snapshot). */
   unpend(name: string): void {
-    if (this.pending?.delete(name) === true && this.pending.size === 0) this.pending = undefined;
+    this.pending = without(this.pending, name);
   }
 
   /** A new response about to be sent with `nonce`; pass it to `recordResponse` with the resources it carries. */

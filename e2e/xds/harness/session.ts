@@ -29,6 +29,34 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The echo mesh the e2e files use: a client and one server per version, on their own loopback addresses
+ * 127.0.0.<subnet>, <subnet>+1, ... (each file its own, so files never share an address), Services' cluster IPs
+ * in 10.96.<subnet>, every server on a free port.
+ */
+export async function echoMesh(
+  namespace: string,
+  subnet: number,
+  versions: readonly string[] = ['v1', 'v2'],
+  servicePort = 15001,
+): Promise<MeshSpec> {
+  const servers = [];
+  for (const [i, version] of versions.entries())
+    servers.push({
+      name: `echo-${version}-0`,
+      version,
+      ip: `127.0.0.${subnet + 1 + i}`,
+      port: await freePort(),
+    });
+  return {
+    namespace,
+    client: { name: 'client-0', ip: `127.0.0.${subnet}` },
+    servers,
+    servicePort,
+    clusterIpPrefix: `10.96.${subnet}`,
+  };
+}
+
 export interface Session {
   readonly spec: MeshSpec;
   readonly mesh: MeshDir;
