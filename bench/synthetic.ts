@@ -468,7 +468,7 @@ export function generateMesh(
     const rsName = `${d.name}-${hash}`;
     const rs: ReplicaSet = {
       kind: 'ReplicaSet',
-      meta: meta(app.namespace, rsName, { ...labels, 'pod-template-hash': hash }),
+      meta: meta(app.namespace, rsName, Object.assign({}, labels, { 'pod-template-hash': hash })),
       origin: { apiVersion: 'apps/v1' },
       owners: [{ kind: 'Deployment', name: d.name, controller: true }],
     };
@@ -483,7 +483,11 @@ export function generateMesh(
       const ready = !rng.chance(0.03);
       const pod: Pod = {
         kind: 'Pod',
-        meta: meta(app.namespace, `${rsName}-${rng.suffix(5)}`, { ...labels, 'pod-template-hash': hash }),
+        meta: meta(
+          app.namespace,
+          `${rsName}-${rng.suffix(5)}`,
+          Object.assign({}, labels, { 'pod-template-hash': hash }),
+        ),
         origin: { apiVersion: 'v1' },
         ip,
         ips: [ip],

@@ -95,7 +95,7 @@ export interface TestServer {
 
 export async function testServer(options: Partial<XdsServerOptions> = {}): Promise<TestServer> {
   const cache = options.cache ?? new SnapshotCache({ debounceMs: 5, maxDelayMs: 50 });
-  const { xds, port, close } = await startXdsServer('127.0.0.1:0', { ...options, cache });
+  const { xds, port, close } = await startXdsServer('127.0.0.1:0', Object.assign({}, options, { cache }));
   return { xds, cache, address: `127.0.0.1:${port}`, close };
 }
 

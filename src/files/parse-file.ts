@@ -104,7 +104,9 @@ function tooLargeOutcome(raw: unknown, origin: Origin, message: string): ParseOu
   if (meshKind === undefined) return { status: 'ignored', apiVersion, kind, name: metadata.name };
   const clusterScoped = coreKindOf(apiVersion, kind)?.kind === 'Namespace';
   const meta = headerMeta(raw, metadata.name, clusterScoped);
-  return invalidOutcome(meshKind, meta, { ...origin, apiVersion }, 'TooLarge', [{ path: '', message }]);
+  return invalidOutcome(meshKind, meta, Object.assign({}, origin, { apiVersion }), 'TooLarge', [
+    { path: '', message },
+  ]);
 }
 
 /** Parses the text of one YAML or JSON file (JSON is YAML) into object outcomes and file errors. */

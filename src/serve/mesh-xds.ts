@@ -209,7 +209,7 @@ export class MeshXds {
     for (const [key, served] of this.results) {
       if (served.identity !== identity || served.secrets === secrets) continue;
       this.cache.setSnapshot(key, snapshotOf(served.resources, secrets));
-      this.results.set(key, { ...served, secrets });
+      this.results.set(key, { resources: served.resources, identity: served.identity, secrets });
     }
   }
 

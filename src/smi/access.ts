@@ -241,7 +241,8 @@ export function parseTrafficTarget(raw: unknown, meta: ObjectMeta, origin: Origi
     kind: 'TrafficTarget',
     meta,
     origin,
-    destination: dest.port === undefined ? toSubject(dest) : { ...toSubject(dest), port: dest.port },
+    destination:
+      dest.port === undefined ? toSubject(dest) : Object.assign(toSubject(dest), { port: dest.port }),
     rules: ruleList.map(toRule),
     sources: sourceList.map(toSubject),
   };

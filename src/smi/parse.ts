@@ -148,7 +148,7 @@ export const parseSmiObject: ObjectParser = (raw, origin) => {
 
   const doc = withoutNullMetadata(raw);
   const meta = metaOf(doc, metadata.name);
-  const org: Origin = origin.apiVersion === apiVersion ? origin : { ...origin, apiVersion };
+  const org: Origin = origin.apiVersion === apiVersion ? origin : Object.assign({}, origin, { apiVersion });
   if (info.group !== group) {
     return invalidOutcome(info.kind, meta, org, 'UnsupportedVersion', [
       {

@@ -13,7 +13,7 @@ export const parseObject: ObjectParser = (raw, origin) => {
   const h = readHeader(raw);
   if (!h.ok) return h.outcome;
   const { apiVersion, kind, metadata } = h.value;
-  const org: Origin = { ...origin, apiVersion };
+  const org: Origin = Object.assign({}, origin, { apiVersion });
   if (isSmiApiVersion(apiVersion)) return parseSmiObject(raw, org);
   const core = coreKindOf(apiVersion, kind);
   if (core !== undefined) return core.parse(raw, org);

@@ -113,13 +113,25 @@ export function freezeService(d: ServiceDraft): ServiceModel {
     identities: d.identities,
     accessMode: d.accessMode,
     meshed: d.meshed,
-    ports: d.ports.map((p) => ({
-      ...(p.name === undefined ? {} : { name: p.name }),
-      port: p.port,
-      protocol: p.protocol,
-      targetPort: p.targetPort,
-      endpoints: p.endpoints,
-      routes: p.routes,
-    })),
+    // Two literals, not `{ ...(name ? { name } : {}), port, ... }`: Node 20's V8 gives every object made by a
+    // literal that starts with a spread and goes on a hidden class of its own (about 250 bytes each).
+    ports: d.ports.map((p) =>
+      p.name === undefined
+        ? {
+            port: p.port,
+            protocol: p.protocol,
+            targetPort: p.targetPort,
+            endpoints: p.endpoints,
+            routes: p.routes,
+          }
+        : {
+            name: p.name,
+            port: p.port,
+            protocol: p.protocol,
+            targetPort: p.targetPort,
+            endpoints: p.endpoints,
+            routes: p.routes,
+          },
+    ),
   };
 }

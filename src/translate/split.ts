@@ -260,7 +260,9 @@ function resolveConflicts(effects: SplitEffect[], cs: ConditionSink): SplitEffec
  * translations and with the plans), its ports' route lists copied too.
  */
 function applied(apex: ServiceDraft, effects: readonly SplitEffect[]): ServiceDraft {
-  const out = { ...apex, ports: apex.ports.map((port) => ({ ...port, routes: [...port.routes] })) };
+  const out = Object.assign({}, apex, {
+    ports: apex.ports.map((port) => Object.assign({}, port, { routes: [...port.routes] })),
+  });
   for (const e of effects) {
     const p = e.plan;
     for (const port of out.ports) {

@@ -83,7 +83,7 @@ export class Translator {
   private frozen = new Map<string, { draft: ServiceDraft; routes: PortRoutes; model: ServiceModel }>();
 
   constructor(options: Partial<TranslateOptions> = {}) {
-    this.opts = { ...DEFAULT_OPTIONS, ...options };
+    this.opts = Object.assign({}, DEFAULT_OPTIONS, options);
   }
 
   translate(view: StoreView): MeshModel {

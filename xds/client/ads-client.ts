@@ -249,8 +249,7 @@ export class AdsClient extends EventEmitter {
     if (!this.nodeSent) {
       this.nodeSent = true;
       const n = this.node;
-      request = {
-        ...request,
+      request = Object.assign({}, request, {
         node: {
           id: n.id,
           cluster: n.cluster ?? '',
@@ -258,7 +257,7 @@ export class AdsClient extends EventEmitter {
           client_features: [...(n.clientFeatures ?? [])],
           ...(n.metadata === undefined ? {} : { metadata: structOf(n.metadata) }),
         },
-      };
+      });
     }
     this.call.write(request);
   }

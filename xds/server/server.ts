@@ -238,7 +238,7 @@ export class XdsServer extends EventEmitter {
         }
         perType.set(typeUrl, { version, error, at: new Date() });
         this.logger.warn({ node: e.node.id, typeUrl, version, nonce, error }, 'xDS NACK');
-        this.emit('nack', { ...e, error } satisfies NackEvent);
+        this.emit('nack', Object.assign({}, e, { error }) satisfies NackEvent);
       },
       pushed: (s, info, bytes) => {
         this.counters.pushes += 1;
@@ -251,7 +251,10 @@ export class XdsServer extends EventEmitter {
         const i = info();
         if (log) this.logger.debug?.({ node: s.node.id, ...i }, 'xDS push');
         if (listened)
-          this.emit('push', { ...i, node: s.node, variant: s.variant, bytes } satisfies PushEvent);
+          this.emit(
+            'push',
+            Object.assign({}, i, { node: s.node, variant: s.variant, bytes }) satisfies PushEvent,
+          );
       },
     };
   }

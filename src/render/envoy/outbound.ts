@@ -113,7 +113,8 @@ function refName(c: ClusterRef): string {
 function clusterRefs(claim: Claim): ClusterRef[] {
   const headless = claim.svc.type === 'Headless';
   return routeClusters(claim.port).map((c) => ({
-    ...c,
+    service: c.service,
+    port: c.port,
     kind: headless && c.service === claim.svc.key ? 'original-dst' : 'eds',
   }));
 }
@@ -291,13 +292,11 @@ export function patchOutbound(
       `${owner}|routes|${String(rc['name']).slice('outbound|'.length)}`,
       next,
       (o) => o['virtual_hosts'] as unknown[] | undefined,
-      () => ({
-        ...rc,
-        virtual_hosts: next,
-      }),
+      // Object.assign, not `{ ...rc, virtual_hosts }`: see portRoutes (render/common/routes.ts).
+      () => Object.assign({}, rc, { virtual_hosts: next }),
     );
   });
-  return { ...prev, routes };
+  return Object.assign({}, prev, { routes });
 }
 
 export interface OutboundResources {

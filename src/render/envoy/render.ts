@@ -318,6 +318,6 @@ export function renderEnvoyProxy(
       return { resources, diagnostics: diags };
     });
   });
-  for (const d of group.diagnostics) diagnostics.push({ ...d, proxy: proxyKey });
+  for (const d of group.diagnostics) diagnostics.push(Object.assign({}, d, { proxy: proxyKey }));
   return group.resources;
 }

@@ -96,9 +96,9 @@ function withoutMeshAliases(ix: Index, port: ServicePortModel): ServicePortModel
   };
   if (!port.routes.some((r) => r.backends.some((b) => alias(b.service)))) return port;
   const routes = port.routes
-    .map((r) => ({ ...r, backends: r.backends.filter((b) => !alias(b.service)) }))
+    .map((r) => Object.assign({}, r, { backends: r.backends.filter((b) => !alias(b.service)) }))
     .filter((r) => liveBackends(r.backends).length > 0);
-  return { ...port, routes };
+  return Object.assign({}, port, { routes });
 }
 
 /** SPIFFE ID of an identity: the model's, or derived from the key (`spiffe://<td>/ns/<ns>/sa/<sa>`). */

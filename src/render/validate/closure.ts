@@ -1182,7 +1182,7 @@ export function checkClosureRoutesChanged(
       ? (prev.routes?.[i] ?? NO_PROBLEMS)
       : routeProblems(prev.set, routeLabel(r, i), r, flavour, base.routes[i]),
   );
-  const st: ClosureState = { ...prev, routes: keptRoutes(routes) };
+  const st: ClosureState = Object.assign({}, prev, { routes: keptRoutes(routes) });
   states[flavour].set(res, st);
   return flatten(st);
 }

@@ -1053,20 +1053,21 @@ function compileElement(
   if (resolved instanceof protobuf.Enum) {
     const e = resolved;
     const c = compileEnum(e, rules);
-    return { ...c, key: (v) => String(typeof v === 'string' ? (e.values[v] ?? v) : v) };
+    return Object.assign({}, c, {
+      key: (v: Json) => String(typeof v === 'string' ? (e.values[v] ?? v) : v),
+    });
   }
   if (SCALAR_KINDS.has(typeName)) {
     const kind = typeName as ScalarKind;
     const c = compileScalar(kind, rules);
     const numeric = kind !== 'string' && kind !== 'bytes' && kind !== 'bool';
-    return {
-      ...c,
-      key: (v) => {
+    return Object.assign({}, c, {
+      key: (v: Json) => {
         if (!numeric) return JSON.stringify(v);
         const n = parseNumber(kind as NumKind, v);
         return typeof n === 'string' ? JSON.stringify(v) : n.toString();
       },
-    };
+    });
   }
   return {
     check: (_v, path, out) => problem(out, path, `unresolved type ${typeName}`),

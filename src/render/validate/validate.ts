@@ -53,7 +53,7 @@ export function validateProxyResources(
   flavour: Flavour,
 ): RenderDiagnostic[] {
   const diagnostics = resultOf(res, flavour);
-  return diagnostics.length === 0 ? [] : diagnostics.map((d) => ({ ...d, proxy }));
+  return diagnostics.length === 0 ? [] : diagnostics.map((d) => Object.assign({}, d, { proxy }));
 }
 
 function resultOf(res: ProxyResources, flavour: Flavour): readonly RenderDiagnostic[] {

@@ -173,7 +173,7 @@ export function coreParser<S extends z.ZodType, K extends CoreKind>(spec: CoreKi
     if (kind !== spec.kind) {
       return errorOutcome([{ path: 'kind', message: `expected ${spec.kind}, found ${kind}` }]);
     }
-    const org: Origin = { ...origin, apiVersion };
+    const org: Origin = Object.assign({}, origin, { apiVersion });
     const doc = withoutNullMetadata(raw as Record<string, unknown>);
     const mdResult = metadataSchema.safeParse(doc['metadata']);
     const meta = mdResult.success

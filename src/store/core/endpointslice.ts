@@ -72,12 +72,16 @@ export const parseEndpointSlice: ObjectParser = coreParser({
   schema: endpointSliceSchema,
   build: (doc, meta, origin) => {
     const serviceName = meta.labels[SERVICE_NAME_LABEL];
-    const ports: EndpointPort[] = (doc.ports ?? []).map((p) => ({
-      ...(p.name !== undefined ? { name: p.name } : {}),
-      port: p.port,
-      protocol: p.protocol,
-      ...(p.appProtocol !== undefined ? { appProtocol: p.appProtocol } : {}),
-    }));
+    // Built by assignment, fields in reading order: a literal that starts with a spread and goes on gets a
+    // hidden class of its own per object in Node 20's V8 (about 250 bytes each).
+    const ports: EndpointPort[] = (doc.ports ?? []).map((p) => {
+      const out: { -readonly [K in keyof EndpointPort]?: EndpointPort[K] } = {};
+      if (p.name !== undefined) out.name = p.name;
+      out.port = p.port;
+      out.protocol = p.protocol;
+      if (p.appProtocol !== undefined) out.appProtocol = p.appProtocol;
+      return out as EndpointPort;
+    });
     const endpoints: Endpoint[] = (doc.endpoints ?? []).map((e) => ({
       addresses: e.addresses,
       ready: e.conditions?.ready ?? true,

@@ -94,11 +94,13 @@ export const parsePod: ObjectParser = coreParser({
       conditions === undefined || conditions.some((c) => c.type === 'Ready' && c.status === 'True');
     const deleting = doc.metadata.deletionTimestamp !== undefined && doc.metadata.deletionTimestamp !== null;
     const containerPorts: ContainerPort[] = (spec?.containers ?? []).flatMap((c) =>
-      (c.ports ?? []).map((p) => ({
-        ...(p.name !== undefined && p.name !== null ? { name: p.name } : {}),
-        containerPort: p.containerPort,
-        protocol: p.protocol,
-      })),
+      // Two literals: one that starts with a spread and goes on gets a hidden class of its own per object in
+      // Node 20's V8 (about 250 bytes each).
+      (c.ports ?? []).map((p): ContainerPort =>
+        p.name !== undefined && p.name !== null
+          ? { name: p.name, containerPort: p.containerPort, protocol: p.protocol }
+          : { containerPort: p.containerPort, protocol: p.protocol },
+      ),
     );
     const phase = status?.phase ?? undefined;
     return {

@@ -118,13 +118,17 @@ export const parseService: ObjectParser = coreParser({
   schema: serviceSchema,
   build: (doc, meta, origin) => {
     const spec = doc.spec;
-    const ports: ServicePort[] = (spec.ports ?? []).map((p) => ({
-      ...(p.name !== undefined ? { name: p.name } : {}),
-      port: p.port,
-      targetPort: p.targetPort ?? p.port,
-      protocol: p.protocol,
-      ...(p.appProtocol !== undefined ? { appProtocol: p.appProtocol } : {}),
-    }));
+    // Built by assignment, fields in reading order: a literal that starts with a spread and goes on gets a
+    // hidden class of its own per object in Node 20's V8 (about 250 bytes each).
+    const ports: ServicePort[] = (spec.ports ?? []).map((p) => {
+      const out: { -readonly [K in keyof ServicePort]?: ServicePort[K] } = {};
+      if (p.name !== undefined) out.name = p.name;
+      out.port = p.port;
+      out.targetPort = p.targetPort ?? p.port;
+      out.protocol = p.protocol;
+      if (p.appProtocol !== undefined) out.appProtocol = p.appProtocol;
+      return out as ServicePort;
+    });
     const selector = spec.selector ?? undefined;
     return {
       kind: 'Service',
