@@ -478,7 +478,7 @@ describe('multi-port-service', () => {
     const server = await clean('multi-port-service', 'app/backend-0', 'envoy');
     const inbound = listener(server, 'inbound');
     for (const c of chainFor(inbound, 8080)) {
-      expect(policyNames(httpRbac(c))).toEqual(['app/frontend-to-backend|app/backend-routes/api']);
+      expect(policyNames(httpRbac(c))).toEqual(['app/frontend-to-backend|app/backend-routes']);
       expect(networkRbac(c)).toBeUndefined();
     }
     const tcpChains = chainFor(inbound, 9100);
@@ -508,21 +508,36 @@ describe('tcproute', () => {
 });
 
 describe('target-v1alpha3-http', () => {
-  it('turns each allowed match into a policy with path, method and header permissions', async () => {
+  it("turns a target's allowed matches of one route group into one policy with path, method and header permissions", async () => {
     const res = await clean('target-v1alpha3-http', 'app/backend-0', 'envoy');
     const [chain] = chainFor(listener(res, 'inbound'), 8080);
     const rules = httpRbac(chain);
-    expect(policyNames(rules)).toEqual([
-      'app/readers|app/api/get-book',
-      'app/readers|app/api/list-books',
-      'app/writers|app/api/buy-book',
-    ]);
-    expect(principals(rules, 'app/writers|app/api/buy-book')).toEqual([SPIFFE('app', 'frontend')]);
-    expect(principals(rules, 'app/readers|app/api/get-book')).toEqual([
+    expect(policyNames(rules)).toEqual(['app/readers|app/api', 'app/writers|app/api']);
+    expect(principals(rules, 'app/writers|app/api')).toEqual([SPIFFE('app', 'frontend')]);
+    expect(principals(rules, 'app/readers|app/api')).toEqual([
       SPIFFE('app', 'frontend'),
       SPIFFE('app', 'reporter'),
     ]);
-    expect(at(rules, 'policies', 'app/writers|app/api/buy-book', 'permissions')).toEqual([
+    // Either of the readers' matches with either of their sources: the same as a policy per match.
+    expect(at(rules, 'policies', 'app/readers|app/api', 'permissions')).toEqual([
+      {
+        and_rules: {
+          rules: [
+            { url_path: { path: { safe_regex: { regex: '/books' } } } },
+            { header: { name: ':method', string_match: { exact: 'GET' } } },
+          ],
+        },
+      },
+      {
+        and_rules: {
+          rules: [
+            { url_path: { path: { safe_regex: { regex: '/books/[0-9]+' } } } },
+            { header: { name: ':method', string_match: { safe_regex: { regex: 'GET|HEAD' } } } },
+          ],
+        },
+      },
+    ]);
+    expect(at(rules, 'policies', 'app/writers|app/api', 'permissions')).toEqual([
       {
         and_rules: {
           rules: [

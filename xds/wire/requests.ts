@@ -3,7 +3,7 @@
 
 import type protobuf from 'protobufjs';
 import { z } from 'zod';
-import { protoRoot } from '../proto/registry.js';
+import { protoRoot, TYPE_URLS } from '../proto/registry.js';
 
 const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: Number, defaults: true, arrays: true };
 
@@ -30,6 +30,14 @@ function structToJson(v: unknown): unknown {
   for (const k of ['stringValue', 'numberValue', 'boolValue']) if (o[k] !== undefined) return o[k];
   return null;
 }
+
+/**
+ * The type URLs the server serves, by value: a request's type_url is decoded into a new string each time, and a
+ * stream keeps the one its first request of a type brought (five per stream, ~2 MB at 5,000 streams). The known
+ * ones are swapped for the one shared constant; any other is kept as sent.
+ */
+const KNOWN_TYPE_URLS: ReadonlyMap<string, string> = new Map(Object.values(TYPE_URLS).map((t) => [t, t]));
+const typeUrlOf = (sent: string): string => KNOWN_TYPE_URLS.get(sent) ?? sent;
 
 const nodeSchema = z
   .object({
@@ -69,7 +77,7 @@ export const decodeDiscoveryRequest = decoder(
       versionInfo: r.version_info,
       node: r.node ?? undefined,
       resourceNames: r.resource_names,
-      typeUrl: r.type_url,
+      typeUrl: typeUrlOf(r.type_url),
       responseNonce: r.response_nonce,
       errorDetail: r.error_detail,
     })),
@@ -90,7 +98,7 @@ export const decodeDeltaDiscoveryRequest = decoder(
     })
     .transform((r) => ({
       node: r.node ?? undefined,
-      typeUrl: r.type_url,
+      typeUrl: typeUrlOf(r.type_url),
       subscribe: r.resource_names_subscribe,
       unsubscribe: r.resource_names_unsubscribe,
       initialResourceVersions: r.initial_resource_versions,

@@ -63,10 +63,20 @@ export function matchPermission(m: HttpMatchModel): JsonObject {
   return { and_rules: { rules } };
 }
 
+/** `namespace/group` of a match id (`namespace/group/match`). */
+function groupOf(matchId: string): string {
+  const i = matchId.lastIndexOf('/');
+  return i < 0 ? matchId : matchId.slice(0, i);
+}
+
 /**
  * RBAC rules for one port. `http` decides whether HTTP rules count (an L4 filter cannot see paths, so on a TCP
- * port only TCPRoute rules apply). Policy names are `<TrafficTarget>|<match>` so a denied request's logs say which
- * targets were considered.
+ * port only TCPRoute rules apply). One policy per TrafficTarget and route group, named `<TrafficTarget>|<group>`
+ * (`<TrafficTarget>|tcp` for its TCP rules), as Istio makes one per AuthorizationPolicy rule: its permissions are
+ * the group's allowed matches and its principals the target's sources. Envoy allows a request when some policy has
+ * a permission and a principal that match, so this allows exactly what a policy per match would; but the sources
+ * are written once per group instead of once per match (a third of the inbound listeners' bytes on the
+ * benchmark mesh), and a denied request's logs still say which targets were considered.
  */
 export function rbacRules(
   access: DestinationAccess | undefined,
@@ -74,26 +84,35 @@ export function rbacRules(
   http: boolean,
   trustDomain: string,
 ): JsonObject {
-  const policies: Record<string, JsonObject> = {};
+  const policies = new Map<string, { permissions: JsonObject[]; principals: JsonObject[] }>();
+  const add = (name: string, permissions: readonly JsonObject[], principals: JsonObject[]): void => {
+    const p = policies.get(name);
+    if (p === undefined) {
+      policies.set(name, { permissions: [...permissions], principals });
+      return;
+    }
+    for (const x of permissions) if (!p.permissions.includes(x)) p.permissions.push(x);
+  };
   for (const rule of access?.allow ?? []) {
     if (!covers(rule, port) || rule.sources.length === 0) continue;
     if (rule.kind === 'http') {
       if (!http) continue;
       for (const m of rule.matches ?? []) {
-        policies[`${rule.target}|${m.id}`] = {
-          permissions: permissionsMemo(m, '', () => [matchPermission(m)]),
-          principals: principals(rule, trustDomain),
-        };
+        add(
+          `${rule.target}|${groupOf(m.id)}`,
+          permissionsMemo(m, '', () => [matchPermission(m)]),
+          principals(rule, trustDomain),
+        );
       }
     } else if (rule.kind === 'tcp') {
-      policies[`${rule.target}|tcp`] = {
-        permissions: ANY_PERMISSION,
-        principals: principals(rule, trustDomain),
-      };
+      add(`${rule.target}|tcp`, ANY_PERMISSION, principals(rule, trustDomain));
     }
   }
-  const sorted = Object.fromEntries(
-    Object.entries(policies).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-  );
+  // A Record built from an empty object in name order: the policy names are keys of the protobuf map.
+  const sorted: JsonObject = {};
+  for (const name of [...policies.keys()].sort()) {
+    const p = policies.get(name);
+    if (p !== undefined) sorted[name] = { permissions: p.permissions, principals: p.principals };
+  }
   return { action: 'ALLOW', policies: sorted };
 }
