@@ -14,7 +14,7 @@ import { nodeInfo } from './node.js';
 import { TypeState } from './type-state.js';
 import { LazySet } from './lazy.js';
 import { pushOrder } from './order.js';
-import type { Charge, PushBudget } from './budget.js';
+import type { Charge, PushBudget, Waiter } from './budget.js';
 
 export interface Logger {
   info(o: object, msg?: string): void;
@@ -58,7 +58,7 @@ const EMPTY: ReadonlyMap<string, XdsResource> = new Map();
 /** Responses written but not yet taken by HTTP/2 before a stream counts as blocked (grpc-js would buffer 16). */
 const MAX_OUTSTANDING = 4;
 
-export abstract class AdsStream<Req extends AdsRequest> {
+export abstract class AdsStream<Req extends AdsRequest> implements Waiter {
   node: NodeInfo | undefined;
   readonly types = new Map<string, TypeState>();
   private nonceCounter = 0;
@@ -72,15 +72,17 @@ export abstract class AdsStream<Req extends AdsRequest> {
     protected readonly host: StreamHost,
     readonly variant: Variant,
   ) {
+    // As few closures as will do: a stream's listeners are kept as long as it lives, thousands of them.
+    const close = (): void => this.close();
     call.on('data', (req: Req) => this.onData(req));
     call.on('end', () => {
       call.end();
-      this.close();
+      close();
     });
-    call.on('cancelled', () => this.close());
+    call.on('cancelled', close);
     // grpc-js's own 'error' listener turns the error into the call's status; ours only frees the state.
-    call.on('error', () => this.close());
-    call.on('close', () => this.close());
+    call.on('error', close);
+    call.on('close', close);
   }
 
   /** Handles one request of a stream whose node is known. */
@@ -99,15 +101,14 @@ export abstract class AdsStream<Req extends AdsRequest> {
   protected get isBlocked(): boolean {
     if (this.outstanding >= MAX_OUTSTANDING) return true;
     if (!this.host.budget.exhausted) return false;
-    this.host.budget.wait(this.waiter);
+    this.host.budget.wait(this);
     return true;
   }
 
-  private readonly waiter = {
-    resume: (): void => {
-      if (!this.closed) this.pushAll();
-    },
-  };
+  /** The budget allows this stream to send again (it waits as its own Waiter: no object per stream for it). */
+  resume(): void {
+    if (!this.closed) this.pushAll();
+  }
 
   private onData(req: Req): void {
     if (this.closed) return;
@@ -195,7 +196,7 @@ export abstract class AdsStream<Req extends AdsRequest> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.host.budget.forget(this.waiter);
+    this.host.budget.forget(this);
     for (const c of this.charges) c.settle();
     this.charges.clear();
     this.types.clear();
