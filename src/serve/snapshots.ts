@@ -11,6 +11,7 @@ import type { ProxyResources } from '../render/common/types.js';
 import { RESOURCE_PARTS, ROUTES_PATCHED_FROM } from '../render/common/types.js';
 import { MergedMap } from '../../xds/cache/merged-map.js';
 import { replacedMap } from '../../xds/cache/map-changes.js';
+import { SortedResources } from '../../xds/cache/sorted-map.js';
 import { toXdsResource } from './encode.js';
 import { pairMemo } from '../render/common/index.js';
 
@@ -42,7 +43,10 @@ function byName(list: readonly JsonObject[]): ReadonlyMap<string, XdsResource> {
   return out;
 }
 
-/** Resources by name in ascending name order (a part's list need not be sorted), one Map per list object. */
+/**
+ * Resources by name in ascending name order (a part's list need not be sorted), one Map per list object: a sorted
+ * array seen as a Map (xds/cache/sorted-map.ts), as these are the big ones (an identity's outbound parts).
+ */
 const sortedMaps = new WeakMap<readonly JsonObject[], ReadonlyMap<string, XdsResource>>();
 /** Lists that were in ascending name order already: their Map holds them position for position. */
 const inOrder = new WeakSet<readonly JsonObject[]>();
@@ -54,7 +58,7 @@ function sortedByName(list: readonly JsonObject[]): ReadonlyMap<string, XdsResou
     if (rs.some((r, i) => i > 0 && (rs[i - 1]?.name ?? '') >= r.name))
       rs.sort((x, y) => (x.name < y.name ? -1 : 1));
     else inOrder.add(list);
-    out = new Map(rs.map((r) => [r.name, r]));
+    out = SortedResources.of(rs);
     sortedMaps.set(list, out);
   }
   return out;

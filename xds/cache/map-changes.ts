@@ -9,6 +9,7 @@
 
 import type { XdsResource } from './resource.js';
 import { MergedMap } from './merged-map.js';
+import { SortedResources } from './sorted-map.js';
 import { WeakPairMap } from './pair-map.js';
 import { noteDerived } from './set-version.js';
 
@@ -69,15 +70,16 @@ export function replacedMap(
   prev: ResourceMap,
   replacements: readonly XdsResource[],
 ): ReadonlyMap<string, XdsResource> {
-  const next = new Map(prev);
   const changed = new Set<XdsResource>();
   let renamed = false;
   for (const r of replacements) {
     const old = prev.get(r.name);
     if (old === undefined) renamed = true;
     else if (old.version !== r.version) changed.add(r);
-    next.set(r.name, r);
   }
+  // A sorted array stays one (same names, same places); any other Map is copied as a Map.
+  const sorted = renamed || !(prev instanceof SortedResources) ? undefined : prev.replaced(replacements);
+  const next: ResourceMap = sorted ?? new Map([...prev, ...replacements.map((r) => [r.name, r] as const)]);
   if (renamed) return next;
   // In the new Map's order, as `mapChanges` reports them.
   const list = changed.size <= 1 ? [...changed] : [...next.values()].filter((r) => changed.has(r));
