@@ -32,7 +32,8 @@ function streamRows(stream: AdsStream<AdsRequest>, cache: SnapshotCache, withCon
   if (node === undefined) return [];
   const snapshot = cache.publishedSnapshot(node.id);
   const rows: Row[] = [];
-  for (const [typeUrl, st] of stream.types) {
+  for (const st of stream.typeStates) {
+    const typeUrl = st.typeUrl;
     const available = snapshot?.get(typeUrl);
     const names = [...new Set([...st.held.names(), ...st.names])].sort();
     for (const name of names) {

@@ -22,7 +22,7 @@ interface Delta {
 
 export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
   protected handle(req: DeltaDiscoveryRequest): void {
-    const first = !this.types.has(req.typeUrl);
+    const first = !this.hasType(req.typeUrl);
     const st = this.typeState(req.typeUrl);
     if (first) this.start(st, req);
     else this.resubscribe(st, req.subscribe, req.unsubscribe);
