@@ -48,7 +48,7 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
     for (const n of subscribe) {
       if (n === '*') st.wildcard = true;
       else {
-        st.names.add(n);
+        st.subscribe(n);
         st.everNamed = true;
         // Every newly subscribed name is answered, even if the client seems current or it does not exist.
         st.forceAdd(n);
@@ -57,7 +57,7 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
     }
     for (const n of unsubscribe) {
       if (n === '*') st.wildcard = false;
-      else if (st.names.delete(n)) {
+      else if (st.unsubscribe(n)) {
         st.unreportMissing(n);
         // Still covered by the wildcard: answer with the resource (the client may have dropped it).
         if (st.wildcard) st.forceAdd(n);

@@ -1,9 +1,8 @@
 // A Set that allocates its table only when the first entry arrives.
 //
-// A stream keeps a few sets (the subscribed names of each type, its outstanding write charges). An empty Set still
-// costs V8 its ~130-byte hash table, so one that may stay empty for the stream's whole life is this instead. The
-// per-type sets that are empty most of the time are plain optional fields of TypeState (type-state.ts). Only the
-// operations the streams use are offered. The table is given back only on clear(), so that iterating one while
+// A stream's outstanding write charges are such a set: an empty Set still costs V8 its ~130-byte hash table, and a
+// stream's may stay empty for a long time. (TypeState's sets are plain optional fields instead, type-state.ts.)
+// Only the operations the streams use are offered. The table is given back only on clear(), so that iterating one while
 // deleting from it (as the streams do) behaves exactly as a Set does.
 
 const NO_VALUES: ReadonlySet<unknown> = new Set();

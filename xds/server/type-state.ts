@@ -5,7 +5,6 @@ import type { XdsResource } from '../cache/resource.js';
 import type { MapChanges } from '../cache/map-changes.js';
 import { mapChanges } from '../cache/map-changes.js';
 import { HeldResources } from './held.js';
-import { LazySet } from './lazy.js';
 
 export type HeldState = 'sent' | 'acked' | 'nacked' | 'initial';
 
@@ -50,15 +49,14 @@ function without<C extends { delete(key: string): boolean; readonly size: number
 // The sets and maps below that are empty most of a stream's life (names to resend, responses awaiting an answer,
 // delta bookkeeping) are plain fields, undefined while empty, changed through this class's methods: a wrapper
 // object per field (a LazySet, or a LazyMap, now gone) cost 32 bytes each, five per type and five types per stream, about 5 MB at
-// 5,000 streams. The subscribed names, which most streams have, keep their LazySet.
+// 5,000 streams. The subscribed names too: a stream subscribes by name to some types only (RDS, EDS), not all.
 
 export class TypeState {
   /** Explicit `*` or legacy wildcard (nothing ever named on this stream). */
   wildcard = false;
   /** Whether the client has ever named a resource of this type on this stream (ends legacy wildcard). */
   everNamed = false;
-  /** Explicitly subscribed names (without `*`). */
-  readonly names = new LazySet<string>();
+  private subscribed: Set<string> | undefined;
   readonly held = new HeldResources();
   /** Held names whose last response is not ACKed: unanswered or NACKed (see also `whole`). */
   private pending: Map<string, Response> | undefined;
@@ -98,6 +96,22 @@ export class TypeState {
 
   /** Responses sent and not yet answered, oldest first (undefined: none). */
   private unanswered: Response[] | undefined;
+
+  /** Explicitly subscribed names (without `*`). Deleting while iterating is safe, as with a Set. */
+  get names(): ReadonlySet<string> {
+    return this.subscribed ?? NO_NAMES;
+  }
+
+  subscribe(name: string): void {
+    (this.subscribed ??= new Set()).add(name);
+  }
+
+  /** Whether the name was subscribed. */
+  unsubscribe(name: string): boolean {
+    const had = this.subscribed?.has(name) ?? false;
+    this.subscribed = without(this.subscribed, name);
+    return had;
+  }
 
   /** Names to send on the next response even if the client already holds them (newly subscribed). */
   get force(): ReadonlySet<string> {
