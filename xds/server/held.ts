@@ -64,7 +64,7 @@ export class HeldResources {
    */
   adoptIfEqual(m: ReadonlyMap<string, XdsResource>): void {
     if (this.map === m || m.size !== this.map.size) return;
-    for (const [name, r] of m) if (this.version(name) !== r.version) return;
+    for (const r of m.values()) if (this.version(r.name) !== r.version) return;
     this.map = m;
     this.shared = true;
   }
