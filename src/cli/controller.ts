@@ -91,7 +91,7 @@ function reportUpdate(log: pino.Logger, update: UpdateReport, what: string): voi
 export async function runController(flags: ControllerFlags, io: ControllerIo): Promise<number> {
   const log = pino({ base: { component: 'controller' } }, io.log ?? pino.destination(1));
   logMissingServerFlags(log);
-  const client = io.client ?? new HttpKubeClient(loadKubeConfig(flags.kubeconfig));
+  const client = io.client ?? new HttpKubeClient(await loadKubeConfig(flags.kubeconfig));
   const identity = flags.identity ?? process.env['POD_NAME'] ?? `${hostname()}-${process.pid}`;
   const metrics = new ControllerMetrics();
   const writer = new StatusWriter(client, log.child({ component: 'status' }));

@@ -9,7 +9,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { createInterface } from 'node:readline';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 
 /** An HTTP error from the API server (or the network, with `status` 0). */
 export class KubeError extends Error {
@@ -59,8 +59,14 @@ function statusReason(body: string): { message?: string; reason?: string } {
   return {};
 }
 
-/** Loads the kubeconfig: the given file, else in-cluster when running in a pod, else the default locations. */
-export function loadKubeConfig(path?: string): KubeConfig {
+/**
+ * Loads the kubeconfig: the given file, else in-cluster when running in a pod, else the default locations.
+ * @kubernetes/client-node is imported here, on first use, not with this module: it is large (13 MB of source
+ * text, about 20 MB of a process's memory once loaded), and `serve`, `compile` and `bootstrap`, which load the
+ * CLI's every command, never talk to an API server.
+ */
+export async function loadKubeConfig(path?: string): Promise<KubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   if (path !== undefined) kc.loadFromFile(path);
   else if (process.env['KUBERNETES_SERVICE_HOST'] !== undefined) kc.loadFromCluster();
