@@ -109,6 +109,28 @@ function tooLargeOutcome(raw: unknown, origin: Origin, message: string): ParseOu
   ]);
 }
 
+/** V8 makes a substring of at least this many characters a slice of its parent (SlicedString::kMinLength). */
+const MIN_SLICE = 13;
+
+/**
+ * `v` with its strings copied out of the file's text, in place. The YAML library's scalars are substrings of the
+ * text, and V8 keeps a substring's whole parent alive: the Store's objects, holding their names and labels, held
+ * every file's text (11 MB for the 5,000-pod benchmark mesh's files, kept for as long as `serve` runs). A string
+ * parsed anew is a string of its own. Shared (aliased) objects are walked once.
+ */
+function unsliced(v: unknown, seen: Set<object>): unknown {
+  if (typeof v === 'string') return v.length < MIN_SLICE ? v : (JSON.parse(JSON.stringify(v)) as string);
+  if (typeof v !== 'object' || v === null || seen.has(v)) return v;
+  seen.add(v);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = unsliced(v[i], seen);
+  } else {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) o[k] = unsliced(o[k], seen);
+  }
+  return v;
+}
+
 /** Parses the text of one YAML or JSON file (JSON is YAML) into object outcomes and file errors. */
 export function parseFileText(file: string, text: string, options: ParseFileOptions = {}): ParsedFile {
   const limit = options.maxDocumentBytes ?? MAX_DOCUMENT_BYTES;
@@ -170,7 +192,7 @@ export function parseFileText(file: string, text: string, options: ParseFileOpti
     }
     let raw: unknown;
     try {
-      raw = doc.toJS({ maxAliasCount: 100 });
+      raw = unsliced(doc.toJS({ maxAliasCount: 100 }), new Set());
     } catch (e) {
       documents++;
       errors.push({
