@@ -180,6 +180,8 @@ export async function loadFiles(
   const ignored: IgnoredDocument[] = [];
   const defined = new Map<string, ParsedDocument>();
   let documents = 0;
+  // Equal strings of all the files made one (see ParseFileOptions.strings), for this load only.
+  const strings = options.strings ?? new Map<string, string>();
 
   for await (const entry of readListedFiles(paths)) {
     if ('error' in entry) {
@@ -187,7 +189,7 @@ export async function loadFiles(
       continue;
     }
     const { file, text } = entry;
-    const parsed = parseFileText(file, text, options);
+    const parsed = parseFileText(file, text, { ...options, strings });
     documents += parsed.documents;
     const errors: FileError[] = [...parsed.errors];
     for (const doc of parsed.outcomes) {

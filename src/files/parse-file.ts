@@ -41,6 +41,12 @@ export const MAX_DOCUMENT_BYTES = 1.5 * 1024 * 1024;
 export interface ParseFileOptions {
   /** Defaults to MAX_DOCUMENT_BYTES. */
   readonly maxDocumentBytes?: number;
+  /**
+   * Equal strings met so far, shared by the files of one load: each parsed value takes the string already there
+   * (`TCP`, `v1`, a namespace, a label, as many times as objects name them). On the 5,000-pod benchmark mesh the
+   * copies were 9 MB. Kept by the caller for one load only, so it pins nothing.
+   */
+  readonly strings?: Map<string, string>;
 }
 
 function formatIssues(issues: readonly FieldIssue[]): string {
@@ -113,20 +119,27 @@ function tooLargeOutcome(raw: unknown, origin: Origin, message: string): ParseOu
 const MIN_SLICE = 13;
 
 /**
- * `v` with its strings copied out of the file's text, in place. The YAML library's scalars are substrings of the
- * text, and V8 keeps a substring's whole parent alive: the Store's objects, holding their names and labels, held
- * every file's text (11 MB for the 5,000-pod benchmark mesh's files, kept for as long as `serve` runs). A string
- * parsed anew is a string of its own. Shared (aliased) objects are walked once.
+ * `v` with its strings copied out of the file's text, in place, and equal ones made one through `strings`. The
+ * YAML library's scalars are substrings of the text, and V8 keeps a substring's whole parent alive: the Store's
+ * objects, holding their names and labels, held every file's text (11 MB for the 5,000-pod benchmark mesh's
+ * files, kept for as long as `serve` runs). A string parsed anew is a string of its own. Shared (aliased) objects
+ * are walked once.
  */
-function unsliced(v: unknown, seen: Set<object>): unknown {
-  if (typeof v === 'string') return v.length < MIN_SLICE ? v : (JSON.parse(JSON.stringify(v)) as string);
+function unsliced(v: unknown, seen: Set<object>, strings: Map<string, string>): unknown {
+  if (typeof v === 'string') {
+    const known = strings.get(v);
+    if (known !== undefined) return known;
+    const own = v.length < MIN_SLICE ? v : (JSON.parse(JSON.stringify(v)) as string);
+    strings.set(own, own);
+    return own;
+  }
   if (typeof v !== 'object' || v === null || seen.has(v)) return v;
   seen.add(v);
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) v[i] = unsliced(v[i], seen);
+    for (let i = 0; i < v.length; i++) v[i] = unsliced(v[i], seen, strings);
   } else {
     const o = v as Record<string, unknown>;
-    for (const k of Object.keys(o)) o[k] = unsliced(o[k], seen);
+    for (const k of Object.keys(o)) o[k] = unsliced(o[k], seen, strings);
   }
   return v;
 }
@@ -134,6 +147,7 @@ function unsliced(v: unknown, seen: Set<object>): unknown {
 /** Parses the text of one YAML or JSON file (JSON is YAML) into object outcomes and file errors. */
 export function parseFileText(file: string, text: string, options: ParseFileOptions = {}): ParsedFile {
   const limit = options.maxDocumentBytes ?? MAX_DOCUMENT_BYTES;
+  const strings = options.strings ?? new Map<string, string>();
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, {
     lineCounter: lines,
@@ -192,7 +206,7 @@ export function parseFileText(file: string, text: string, options: ParseFileOpti
     }
     let raw: unknown;
     try {
-      raw = unsliced(doc.toJS({ maxAliasCount: 100 }), new Set());
+      raw = unsliced(doc.toJS({ maxAliasCount: 100 }), new Set(), strings);
     } catch (e) {
       documents++;
       errors.push({

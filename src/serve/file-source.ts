@@ -66,6 +66,8 @@ export class FileSource {
     const fileErrors: FileError[] = [];
     const next = new Map<string, Map<string, Entry>>();
     const texts = new Map<string, string>();
+    // Equal strings of the files read in this reload made one (see ParseFileOptions.strings).
+    const strings = new Map<string, string>();
     for (const listed of listFiles(this.paths)) {
       if ('error' in listed) {
         fileErrors.push(listed.error);
@@ -95,7 +97,7 @@ export class FileSource {
         texts.set(file, textDigest);
         continue;
       }
-      const parsed = parseFileText(file, text);
+      const parsed = parseFileText(file, text, { strings });
       if (parsed.errors.length > 0) {
         fileErrors.push(...parsed.errors);
         // A file being edited may be half-written: what it held before stays in effect.
