@@ -52,7 +52,7 @@ export class FileSource {
   /** What each file contributed the last time it was read successfully. */
   private byFile = new Map<string, Map<string, Entry>>();
   /** The digest of the text each file had when it was last parsed: a file whose text is unchanged is not parsed again. */
-  private texts = new Map<string, string>();
+  private digests = new Map<string, string>();
   private fingerprints = new Map<string, string>();
 
   constructor(private readonly paths: readonly string[]) {}
@@ -65,7 +65,7 @@ export class FileSource {
   async reload(named?: ReadonlySet<string>): Promise<ReloadReport> {
     const fileErrors: FileError[] = [];
     const next = new Map<string, Map<string, Entry>>();
-    const texts = new Map<string, string>();
+    const digests = new Map<string, string>();
     // Equal strings of the files read in this reload made one (see ParseFileOptions.strings).
     const strings = new Map<string, string>();
     for (const listed of listFiles(this.paths)) {
@@ -77,7 +77,7 @@ export class FileSource {
       if (still !== undefined) {
         // Not named by any event since it was last read: what it held still holds.
         next.set(listed.file, still.objects);
-        texts.set(listed.file, still.text);
+        digests.set(listed.file, still.digest);
         continue;
       }
       const entry = readListedFile(listed.file);
@@ -91,10 +91,10 @@ export class FileSource {
       const { file, text } = entry;
       const textDigest = digest(text);
       const unchanged = this.byFile.get(file);
-      if (unchanged !== undefined && this.texts.get(file) === textDigest) {
+      if (unchanged !== undefined && this.digests.get(file) === textDigest) {
         // Reading every file is cheap; parsing them is not (seconds for thousands of objects).
         next.set(file, unchanged);
-        texts.set(file, textDigest);
+        digests.set(file, textDigest);
         continue;
       }
       const parsed = parseFileText(file, text, { strings });
@@ -115,7 +115,7 @@ export class FileSource {
         objects.set(refKey(refOf(obj)), obj);
       }
       next.set(file, objects);
-      if (parsed.errors.length === 0) texts.set(file, textDigest);
+      if (parsed.errors.length === 0) digests.set(file, textDigest);
     }
 
     // Merge the files; the first definition of a key wins, as in `loadFiles`.
@@ -171,7 +171,7 @@ export class FileSource {
     }
     this.fingerprints = live;
     this.byFile = next;
-    this.texts = texts;
+    this.digests = digests;
     return { fileErrors, keptLastGood, changed };
   }
 
@@ -182,11 +182,11 @@ export class FileSource {
   private unnamed(
     file: string,
     named: ReadonlySet<string> | undefined,
-  ): { objects: Map<string, Entry>; text: string } | undefined {
+  ): { objects: Map<string, Entry>; digest: string } | undefined {
     if (named === undefined || named.has(resolve(file))) return undefined;
     const objects = this.byFile.get(file);
-    const text = this.texts.get(file);
-    return objects === undefined || text === undefined ? undefined : { objects, text };
+    const digest = this.digests.get(file);
+    return objects === undefined || digest === undefined ? undefined : { objects, digest };
   }
 
   /** The entry in effect for a key (what the Store holds for it). */

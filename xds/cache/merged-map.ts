@@ -32,72 +32,47 @@ export class MergedMap<V> implements ReadonlyMap<string, V> {
     return this.b.has(key) || this.a.has(key);
   }
 
-  *entries(): MapIterator<[string, V]> {
-    const ia = this.a.entries();
-    const ib = this.b.entries();
-    let x = ia.next();
-    let y = ib.next();
-    for (;;) {
-      if (x.done === true) {
-        if (y.done === true) break;
-        yield y.value;
-        y = ib.next();
-      } else if (y.done === true || x.value[0] < y.value[0]) {
-        yield x.value;
-        x = ia.next();
+  /**
+   * Which part holds each next key, in ascending key order (true: `a`), from the parts' keys alone. Callers take
+   * the key, value or entry from that part's own iterator: a Map's keys, values and entries (as a sorted one's)
+   * come in the same order. So keys() and values() make no [key, value] pair per element, and values() is what
+   * a stream walks for every response, thousands of times while clients connect.
+   */
+  private *sides(): Generator<boolean, undefined> {
+    const ka = this.a.keys();
+    const kb = this.b.keys();
+    let x = ka.next();
+    let y = kb.next();
+    while (x.done !== true || y.done !== true) {
+      if (y.done === true || (x.done !== true && x.value < y.value)) {
+        yield true;
+        x = ka.next();
       } else {
-        yield y.value;
-        y = ib.next();
+        yield false;
+        y = kb.next();
       }
     }
     return undefined;
   }
 
-  // keys() and values() walk each part's keys and values side by side (a Map's, as a sorted one's, come in the
-  // same order) instead of through entries(): no [key, value] pair is made per element, and values() is what a
-  // stream walks for every response, thousands of times while clients connect.
+  *entries(): MapIterator<[string, V]> {
+    const ia = this.a.entries();
+    const ib = this.b.entries();
+    for (const fromA of this.sides()) yield (fromA ? ia : ib).next().value as [string, V];
+    return undefined;
+  }
 
   *keys(): MapIterator<string> {
     const ka = this.a.keys();
     const kb = this.b.keys();
-    let x = ka.next();
-    let y = kb.next();
-    for (;;) {
-      if (x.done === true) {
-        if (y.done === true) break;
-        yield y.value;
-        y = kb.next();
-      } else if (y.done === true || x.value < y.value) {
-        yield x.value;
-        x = ka.next();
-      } else {
-        yield y.value;
-        y = kb.next();
-      }
-    }
+    for (const fromA of this.sides()) yield (fromA ? ka : kb).next().value as string;
     return undefined;
   }
 
   *values(): MapIterator<V> {
-    const ka = this.a.keys();
-    const kb = this.b.keys();
     const va = this.a.values();
     const vb = this.b.values();
-    let x = ka.next();
-    let y = kb.next();
-    for (;;) {
-      if (x.done === true) {
-        if (y.done === true) break;
-        yield vb.next().value as V;
-        y = kb.next();
-      } else if (y.done === true || x.value < y.value) {
-        yield va.next().value as V;
-        x = ka.next();
-      } else {
-        yield vb.next().value as V;
-        y = kb.next();
-      }
-    }
+    for (const fromA of this.sides()) yield (fromA ? va : vb).next().value as V;
     return undefined;
   }
 

@@ -9,6 +9,20 @@
 
 import type { XdsResource } from './resource.js';
 
+/** The position of `name` in `sorted` (ascending by `nameOf`, by `<`), found by binary search; -1 if absent. */
+export function sortedIndexOf<T>(sorted: readonly T[], name: string, nameOf: (t: T) => string): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const n = nameOf(sorted[mid] as T);
+    if (n === name) return mid;
+    if (n < name) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
 /** A read-only Map of `resources` by name. They must be in ascending name order (by `<`), each name once. */
 export class SortedResources implements ReadonlyMap<string, XdsResource> {
   private constructor(private readonly list: readonly XdsResource[]) {}
@@ -34,16 +48,7 @@ export class SortedResources implements ReadonlyMap<string, XdsResource> {
 
   /** The position of `name`, or -1. */
   private indexOf(name: string): number {
-    let lo = 0;
-    let hi = this.list.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const n = (this.list[mid] as XdsResource).name;
-      if (n === name) return mid;
-      if (n < name) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return sortedIndexOf(this.list, name, (r) => r.name);
   }
 
   get(name: string): XdsResource | undefined {

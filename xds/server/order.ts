@@ -16,9 +16,9 @@ function rank(typeUrl: string): number {
   return i === -1 ? ORDER.length : i;
 }
 
-/** Type URLs sorted for pushing: the known types in order, then any others by name. */
-export function pushOrder(typeUrls: Iterable<string>): string[] {
-  return [...typeUrls].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+/** Push order of two type URLs: the known types in order, then any others by name. */
+export function comparePushOrder(a: string, b: string): number {
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /** SotW Listener and Cluster responses carry the full set; an omitted resource is a deletion. */

@@ -13,7 +13,7 @@ import type { NodeInfo } from './node.js';
 import { nodeInfo } from './node.js';
 import { TypeState } from './type-state.js';
 import { LazySet } from './lazy.js';
-import { pushOrder } from './order.js';
+import { comparePushOrder } from './order.js';
 import type { Charge, PushBudget, Waiter } from './budget.js';
 
 export interface Logger {
@@ -152,8 +152,7 @@ export abstract class AdsStream<Req extends AdsRequest> implements Waiter {
     let st = this.ordered.find((x) => x.typeUrl === typeUrl);
     if (st === undefined) {
       const added = new TypeState(typeUrl);
-      const all = [...this.ordered, added];
-      this.ordered = pushOrder(all.map((x) => x.typeUrl)).flatMap((t) => all.filter((x) => x.typeUrl === t));
+      this.ordered = [...this.ordered, added].sort((x, y) => comparePushOrder(x.typeUrl, y.typeUrl));
       st = added;
     }
     return st;

@@ -13,6 +13,7 @@ import type { Json, JsonObject } from '../../../xds/proto/json.js';
 import { TYPE_URL_PREFIX } from '../../../xds/proto/registry.js';
 import type { Flavour, ProxyResources } from '../common/types.js';
 import type { FieldProblem } from './pgv.js';
+import { sortedIndexOf } from '../../../xds/cache/sorted-map.js';
 
 export interface ResourceProblem extends FieldProblem {
   /** Type and name of the resource concerned, e.g. `Listener outbound`. */
@@ -923,16 +924,7 @@ class SortedNames implements NameLookup {
   }
 
   has(name: string): boolean {
-    let lo = 0;
-    let hi = this.sorted.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const n = this.sorted[mid] as string;
-      if (n === name) return true;
-      if (n < name) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return false;
+    return sortedIndexOf(this.sorted, name, (n) => n) >= 0;
   }
 }
 
