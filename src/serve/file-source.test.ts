@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSource } from './file-source.js';
+import type { ReloadReport } from './file-source.js';
 
 const NS = `apiVersion: v1
 kind: Namespace
@@ -125,5 +126,140 @@ describe('FileSource', () => {
     expect(gone.changed).toBe(1);
     expect(src.store.TrafficSplit.size).toBe(0);
     expect(src.store.Namespace.size).toBe(1);
+  });
+
+  describe('a change named by its files', () => {
+    const splitNamed = (name: string, w1: string, w2: string): string =>
+      split(w1, w2).replace('name: web\n', `name: ${name}\n`);
+    const weightsOf = (src: FileSource, name: string): string[] =>
+      src.store.TrafficSplit.get(`shop/${name}`)?.backends.map((b) => b.weight.text) ?? [];
+
+    it('is applied from the named files alone, skipping what the listing skips', async () => {
+      await writeFile(join(dir, 'ns.yaml'), NS);
+      await writeFile(join(dir, 'split.yaml'), split('90', '10'));
+      const src = new FileSource([dir]);
+      await src.reload();
+      // An editor's save: a swap file, a backup, a probe file gone by now, and the file itself.
+      await writeFile(join(dir, '.split.yaml.swp'), 'not yaml: [');
+      await writeFile(join(dir, 'split.yaml~'), 'not yaml: [');
+      await writeFile(join(dir, 'split.yaml'), split('50', '50'));
+      // Not named: a file the named path does not see until the next listing.
+      await writeFile(join(dir, 'other.yaml'), splitNamed('other', '1', '1'));
+      const r = await src.reload(
+        new Set(['.split.yaml.swp', 'split.yaml~', '4913', 'split.yaml'].map((n) => join(dir, n))),
+      );
+      expect(r).toEqual({ fileErrors: [], keptLastGood: [], changed: 1 });
+      expect(weightsOf(src, 'web')).toEqual(['50', '50']);
+      expect(src.store.TrafficSplit.has('shop/other')).toBe(false);
+      // Named, the new file is listed and read.
+      expect((await src.reload(new Set([join(dir, 'other.yaml')]))).changed).toBe(1);
+      expect(weightsOf(src, 'other')).toEqual(['1', '1']);
+    });
+
+    it('deletes what a named file no longer holds and adds what it newly holds', async () => {
+      await writeFile(join(dir, 'splits.yaml'), `${split('90', '10')}---\n${splitNamed('a', '1', '1')}`);
+      const src = new FileSource([dir]);
+      await src.reload();
+      await writeFile(join(dir, 'splits.yaml'), `${split('90', '10')}---\n${splitNamed('b', '1', '1')}`);
+      const r = await src.reload(new Set([join(dir, 'splits.yaml')]));
+      expect(r.changed).toBe(2);
+      expect([...src.store.TrafficSplit.keys()].sort()).toEqual(['shop/b', 'shop/web']);
+    });
+
+    it('gives the same Store as reading everything, whatever the edit', async () => {
+      // Each step edits the files, names what it touched, and both sources must then hold the same objects.
+      const steps: [string, () => Promise<string[]>][] = [
+        ['a save', async () => (await writeFile(join(dir, 'a.yaml'), splitNamed('a', '2', '1')), ['a.yaml'])],
+        [
+          'a save changing nothing',
+          async () => (await writeFile(join(dir, 'a.yaml'), splitNamed('a', '2', '1')), ['a.yaml']),
+        ],
+        [
+          'a new file',
+          async () => (await writeFile(join(dir, 'c.yaml'), splitNamed('c', '1', '0')), ['c.yaml']),
+        ],
+        ['a deleted file', async () => (await rm(join(dir, 'b.yaml')), ['b.yaml'])],
+        [
+          'an object moved between files',
+          async () => {
+            await writeFile(join(dir, 'a.yaml'), NS);
+            await writeFile(
+              join(dir, 'c.yaml'),
+              `${splitNamed('c', '1', '0')}---\n${splitNamed('a', '2', '1')}`,
+            );
+            return ['a.yaml', 'c.yaml'];
+          },
+        ],
+        [
+          'a duplicate',
+          async () => (
+            await writeFile(join(dir, 'a.yaml'), `${NS}---\n${splitNamed('c', '5', '5')}`),
+            ['a.yaml']
+          ),
+        ],
+        ['the duplicate gone', async () => (await writeFile(join(dir, 'a.yaml'), NS), ['a.yaml'])],
+        [
+          'an invalid edit',
+          async () => (await writeFile(join(dir, 'c.yaml'), splitNamed('c', '-1', '0')), ['c.yaml']),
+        ],
+        [
+          'a valid edit again',
+          async () => (await writeFile(join(dir, 'c.yaml'), splitNamed('c', '3', '0')), ['c.yaml']),
+        ],
+        ['a YAML error', async () => (await writeFile(join(dir, 'c.yaml'), 'kind: [\n'), ['c.yaml'])],
+        ['mended', async () => (await writeFile(join(dir, 'c.yaml'), splitNamed('c', '4', '0')), ['c.yaml'])],
+        [
+          'a save by rename',
+          async () => {
+            await writeFile(join(dir, 'c.yaml.tmp'), splitNamed('c', '6', '0'));
+            await rename(join(dir, 'c.yaml.tmp'), join(dir, 'c.yaml'));
+            return ['c.yaml.tmp', 'c.yaml'];
+          },
+        ],
+        [
+          'a new directory',
+          async () => {
+            await mkdir(join(dir, 'sub'));
+            await writeFile(join(dir, 'sub', 'd.yaml'), splitNamed('d', '1', '1'));
+            return ['sub'];
+          },
+        ],
+        [
+          'an edit in it',
+          async () => (
+            await writeFile(join(dir, 'sub', 'd.yaml'), splitNamed('d', '1', '2')),
+            ['sub/d.yaml']
+          ),
+        ],
+        ['the directory gone', async () => (await rm(join(dir, 'sub'), { recursive: true }), ['sub'])],
+      ];
+      await writeFile(join(dir, 'ns.yaml'), NS);
+      await writeFile(join(dir, 'a.yaml'), splitNamed('a', '1', '1'));
+      await writeFile(join(dir, 'b.yaml'), splitNamed('b', '1', '1'));
+      const named = new FileSource([dir]);
+      const whole = new FileSource([dir]);
+      await named.reload();
+      await whole.reload();
+      const contents = (src: FileSource): unknown => ({
+        splits: [...src.store.TrafficSplit].sort(([a], [b]) => a.localeCompare(b)),
+        namespaces: [...src.store.Namespace.keys()],
+        invalid: [...src.store.invalid.keys()],
+      });
+      const report = (r: ReloadReport): unknown => ({
+        errors: r.fileErrors.map((e) => e.message),
+        kept: r.keptLastGood.map((k) => k.ref),
+        changed: r.changed,
+      });
+      for (const [what, step] of steps) {
+        const paths = new Set((await step()).map((p) => join(dir, p)));
+        const byName = await named.reload(paths);
+        const byAll = await whole.reload();
+        expect({ what, report: report(byName), store: contents(named) }).toEqual({
+          what,
+          report: report(byAll),
+          store: contents(whole),
+        });
+      }
+    });
   });
 });

@@ -1,9 +1,15 @@
 // File mode as a live source: re-reads the files on every change and brings one long-lived Store up to date,
 // keeping the last good configuration where an edit is bad.
 //
-// - The files are listed again on every change, but only the files the watcher named are read again (with new
-//   files, and files that could not be read or parsed last time). Reading all 401 files of the 2,000-pod
-//   benchmark mesh took 15–25 ms of every change; a save touches one.
+// - A change the watcher named by its files (a save) is applied from those files alone: they are read and parsed
+//   again and their objects compared with what they held, without listing the directories or visiting the
+//   objects of the other files. Listing the 401 files of the 5,000-pod benchmark mesh and rebuilding maps of all
+//   its 15,000 objects took 10–15 ms of every change, and the maps, rebuilt on every change, outlived a young
+//   collection and grew the old generation by 2–3 MB a change (bench/README.md).
+// - Anything else (a new, deleted or renamed file, a directory, an event that named nothing, or a state with a
+//   problem in it: a file that did not parse, a duplicate, an invalid edit) takes the whole path: the files are
+//   listed again, and the files the watcher named, new files and files that could not be read or parsed last
+//   time are read again. Its outcome is the same as the named path's wherever both apply.
 //
 // - A file that cannot be read or has a YAML syntax error keeps contributing what it held before.
 // - An object that becomes invalid keeps its last valid version in effect (the problem is reported); an object
@@ -12,9 +18,12 @@
 //   edit, and a save that changes nothing pushes nothing.
 
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, extname, resolve, sep } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { FileError } from '../files/load.js';
-import { listFiles, parseFileText, readListedFile } from '../files/load.js';
+import { FILE_EXTENSIONS, listFiles, parseFileText, readListedFile } from '../files/load.js';
+import type { ParsedFile } from '../files/parse-file.js';
 import type { InvalidObject, MeshObject } from '../store/objects.js';
 import { refKey, refOf } from '../store/objects.js';
 import { Store } from '../store/store.js';
@@ -30,30 +39,60 @@ export interface ReloadReport {
   readonly changed: number;
 }
 
+type KeptLastGood = { ref: string; problem: string }[];
+
 function isInvalid(e: Entry): e is InvalidObject {
   return 'issues' in e && 'reason' in e;
 }
 
 /**
- * A digest of a text: what is kept to tell a changed file or object from an unchanged one. The texts themselves
- * (every file's, and every object's JSON form) were 20 MB of a `serve` process on the 5,000-pod benchmark mesh.
+ * A digest of a file's text: what is kept to tell a changed file from an unchanged one. The texts themselves
+ * were 20 MB of a `serve` process on the 5,000-pod benchmark mesh.
  */
 function digest(text: string): string {
   return createHash('sha256').update(text).digest('base64');
 }
 
-/** A digest of a stable text form of an object (BigInt weights included) to tell real changes from re-reads. */
-function fingerprint(e: Entry): string {
-  return digest(JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)));
+/** A file's objects by key. Within a file, a later document of the same key replaces an earlier one. */
+function objectsOf(parsed: ParsedFile): Map<string, Entry> {
+  const objects = new Map<string, Entry>();
+  for (const doc of parsed.outcomes) {
+    const o = doc.outcome;
+    if (o.status === 'ignored') continue;
+    const obj = o.status === 'ok' ? o.object : o.invalid;
+    objects.set(refKey(refOf(obj)), obj);
+  }
+  return objects;
 }
+
+/** What a path is now: a regular file, a directory, something else, or nothing. */
+function kindOf(path: string): 'file' | 'directory' | 'other' | 'none' {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other';
+  } catch {
+    return 'none';
+  }
+}
+
+const NO_ENTRIES: ReadonlyMap<string, Entry> = new Map();
 
 export class FileSource {
   readonly store = new Store();
-  /** What each file contributed the last time it was read successfully. */
+  /** What each file contributed the last time it was read successfully, in listing order. */
   private byFile = new Map<string, Map<string, Entry>>();
   /** The digest of the text each file had when it was last parsed: a file whose text is unchanged is not parsed again. */
   private digests = new Map<string, string>();
-  private fingerprints = new Map<string, string>();
+  /** The files of the last listing by absolute path, as the watcher names them. */
+  private listed = new Map<string, string>();
+  /** The entry in effect for each key: what the Store holds for it. */
+  private readonly entries = new Map<string, Entry>();
+  /**
+   * Whether the last reload left nothing to report again: no file error (a file that did not read or parse is
+   * read again, and a duplicate reported again, on the next reload) and no invalid edit standing in for its
+   * last valid version. Only then may a change be applied from the named files alone.
+   */
+  private clean = false;
 
   constructor(private readonly paths: readonly string[]) {}
 
@@ -63,9 +102,90 @@ export class FileSource {
    * every file is read (the first load, or events that did not name their file).
    */
   async reload(named?: ReadonlySet<string>): Promise<ReloadReport> {
+    if (named !== undefined && named.size > 0 && this.clean) {
+      const applied = this.reloadNamed(named);
+      if (applied !== undefined) return applied;
+    }
+    return this.reloadAll(named);
+  }
+
+  /**
+   * The change in `named` applied from those files alone, or undefined when it needs the whole path: a named
+   * path is not a file of the last listing (unless it is one the listing would skip, such as an editor's hidden
+   * or backup file), a named file is gone or no longer reads or parses, or an object moves between files.
+   * Nothing is changed before the files have all been read and parsed, so giving up leaves no trace.
+   */
+  private reloadNamed(named: ReadonlySet<string>): ReloadReport | undefined {
+    const reread: { file: string; objects: Map<string, Entry>; digest: string }[] = [];
+    // Keys a named file defines that it did not before: another file must not hold them (a duplicate, which
+    // the listing order decides), nor two named files take the same one.
+    const added = new Set<string>();
+    const strings = new Map<string, string>();
+    for (const path of named) {
+      const file = this.listed.get(path);
+      if (file === undefined) {
+        if (this.skipped(path)) continue;
+        return undefined;
+      }
+      if (kindOf(path) !== 'file') return undefined;
+      const entry = readListedFile(file);
+      if ('error' in entry) return undefined;
+      const textDigest = digest(entry.text);
+      if (this.digests.get(file) === textDigest) continue;
+      const parsed = parseFileText(file, entry.text, { strings });
+      if (parsed.errors.length > 0) return undefined;
+      const before = this.byFile.get(file) ?? NO_ENTRIES;
+      const objects = objectsOf(parsed);
+      for (const [key, obj] of objects) {
+        const was = before.get(key);
+        if (was === undefined) {
+          if (this.entries.has(key) || added.has(key)) return undefined;
+          added.add(key);
+        } else if (isDeepStrictEqual(was, obj)) {
+          // Read the same as before: the file keeps the object the Store already holds.
+          objects.set(key, was);
+        }
+      }
+      reread.push({ file, objects, digest: textDigest });
+    }
+
+    const keptLastGood: KeptLastGood = [];
+    let changed = 0;
+    for (const { file, objects, digest: textDigest } of reread) {
+      for (const [key, obj] of objects) changed += this.apply(key, obj, keptLastGood);
+      for (const key of (this.byFile.get(file) ?? NO_ENTRIES).keys()) {
+        if (!objects.has(key)) changed += this.remove(key);
+      }
+      // Replacing an existing key keeps the listing order.
+      this.byFile.set(file, objects);
+      this.digests.set(file, textDigest);
+    }
+    this.clean = keptLastGood.length === 0;
+    return { fileErrors: [], keptLastGood, changed };
+  }
+
+  /**
+   * Whether a named path that is not a file of the last listing leaves the listing as it was: a hidden name, or
+   * a file of another extension (an editor's swap, backup or temporary file), or a path that is gone and held
+   * none of the listed files. A new file or directory, or a directory that is gone with files, changes it.
+   */
+  private skipped(path: string): boolean {
+    const name = basename(path);
+    if (name.startsWith('.')) return true;
+    const kind = kindOf(path);
+    if (kind === 'file' || kind === 'other') return !FILE_EXTENSIONS.includes(extname(name).toLowerCase());
+    if (kind === 'directory') return false;
+    const inside = path + sep;
+    for (const listed of this.listed.keys()) if (listed.startsWith(inside)) return false;
+    return true;
+  }
+
+  /** The whole path: the files listed again, and read again where needed (see `reload`). */
+  private reloadAll(named: ReadonlySet<string> | undefined): ReloadReport {
     const fileErrors: FileError[] = [];
     const next = new Map<string, Map<string, Entry>>();
     const digests = new Map<string, string>();
+    const listedNow = new Map<string, string>();
     // Equal strings of the files read in this reload made one (see ParseFileOptions.strings).
     const strings = new Map<string, string>();
     for (const listed of listFiles(this.paths)) {
@@ -73,6 +193,7 @@ export class FileSource {
         fileErrors.push(listed.error);
         continue;
       }
+      listedNow.set(resolve(listed.file), listed.file);
       const still = this.unnamed(listed.file, named);
       if (still !== undefined) {
         // Not named by any event since it was last read: what it held still holds.
@@ -107,14 +228,7 @@ export class FileSource {
           continue;
         }
       }
-      const objects = new Map<string, Entry>();
-      for (const doc of parsed.outcomes) {
-        const o = doc.outcome;
-        if (o.status === 'ignored') continue;
-        const obj = o.status === 'ok' ? o.object : o.invalid;
-        objects.set(refKey(refOf(obj)), obj);
-      }
-      next.set(file, objects);
+      next.set(file, objectsOf(parsed));
       if (parsed.errors.length === 0) digests.set(file, textDigest);
     }
 
@@ -133,46 +247,47 @@ export class FileSource {
       }
     }
 
-    const keptLastGood: { ref: string; problem: string }[] = [];
+    const keptLastGood: KeptLastGood = [];
     let changed = 0;
-    const live = new Map<string, string>();
-    for (const [key, obj] of merged) {
-      let effective: Entry = obj;
-      if (isInvalid(obj)) {
-        const prev = this.current(key);
-        if (prev !== undefined && !isInvalid(prev)) {
-          effective = prev;
-          keptLastGood.push({
-            ref: key,
-            problem: `${obj.reason}: ${obj.issues.map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`)).join('; ')}`,
-          });
-        }
-      }
-      const known = this.fingerprints.get(key);
-      if (known !== undefined && this.entries.get(key) === effective) {
-        // The same object as last time (its file was not parsed again): nothing to compare.
-        live.set(key, known);
-        continue;
-      }
-      const fp = fingerprint(effective);
-      live.set(key, fp);
-      if (this.fingerprints.get(key) === fp) continue;
-      changed++;
-      if (isInvalid(effective)) this.store.upsertInvalid(effective);
-      else this.store.upsert(effective);
-      this.entries.set(key, effective);
-    }
-    for (const key of this.fingerprints.keys()) {
-      if (live.has(key)) continue;
-      const prev = this.entries.get(key);
-      if (prev !== undefined) this.store.delete(refOf(prev));
-      this.entries.delete(key);
-      changed++;
-    }
-    this.fingerprints = live;
+    for (const [key, obj] of merged) changed += this.apply(key, obj, keptLastGood);
+    // Deleting the entry being visited is safe while iterating a Map.
+    for (const key of this.entries.keys()) if (!merged.has(key)) changed += this.remove(key);
     this.byFile = next;
     this.digests = digests;
+    this.listed = listedNow;
+    this.clean = fileErrors.length === 0 && keptLastGood.length === 0;
     return { fileErrors, keptLastGood, changed };
+  }
+
+  /**
+   * Puts an object read from the files into effect; returns 1 if the Store changed. An invalid version of an
+   * object that has a valid one in effect leaves that in effect and is reported.
+   */
+  private apply(key: string, obj: Entry, keptLastGood: KeptLastGood): number {
+    const prev = this.entries.get(key);
+    let effective = obj;
+    if (isInvalid(obj) && prev !== undefined && !isInvalid(prev)) {
+      effective = prev;
+      keptLastGood.push({
+        ref: key,
+        problem: `${obj.reason}: ${obj.issues.map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`)).join('; ')}`,
+      });
+    }
+    // The same object as in effect (its file was not parsed again), or one that reads the same.
+    if (prev === effective || (prev !== undefined && isDeepStrictEqual(prev, effective))) return 0;
+    if (isInvalid(effective)) this.store.upsertInvalid(effective);
+    else this.store.upsert(effective);
+    this.entries.set(key, effective);
+    return 1;
+  }
+
+  /** Takes an object no file defines any more out of the Store; returns 1 if it was there. */
+  private remove(key: string): number {
+    const prev = this.entries.get(key);
+    if (prev === undefined) return 0;
+    this.store.delete(refOf(prev));
+    this.entries.delete(key);
+    return 1;
   }
 
   /**
@@ -187,11 +302,5 @@ export class FileSource {
     const objects = this.byFile.get(file);
     const digest = this.digests.get(file);
     return objects === undefined || digest === undefined ? undefined : { objects, digest };
-  }
-
-  /** The entry in effect for a key (what the Store holds for it). */
-  private readonly entries = new Map<string, Entry>();
-  private current(key: string): Entry | undefined {
-    return this.entries.get(key);
   }
 }
