@@ -76,8 +76,8 @@ function encodeResource(json: JsonObject, typeUrl: string): Buffer[] {
  * Resources by type and content version, held weakly. Render builds equal JSON for equal resources in different
  * places (the same upstream cluster in every identity's outbound part that reaches it, the same listener for pod
  * groups that differ only in what they do not serve): on the 5,000-pod benchmark mesh, 8,910 of 18,935 encoded
- * resources equalled another one. Equal content gives one resource object, so its chunks, and the wrappers the
- * streams build around it (xds/wire/messages.ts), are held once. An entry goes when its resource is collected.
+ * resources equalled another one. Equal content gives one resource object, so its chunks are held once. An
+ * entry goes when its resource is collected.
  * (A WeakRef's deref() keeps its target alive until the current task ends: fine here, where each compile is a
  * task of its own, but a loop of thousands of compiles in one task holds every resource it looked up.)
  */

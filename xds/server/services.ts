@@ -11,7 +11,7 @@ import type {
   LoadStatsRequest,
 } from '../wire/requests.js';
 import type { ResponseParts } from '../wire/messages.js';
-import { joinInScratch } from '../wire/messages.js';
+import { bufferParts, joinInScratch } from '../wire/messages.js';
 import {
   decodeClientStatusRequest,
   decodeDeltaDiscoveryRequest,
@@ -20,7 +20,6 @@ import {
 } from '../wire/requests.js';
 
 const identity = (b: Buffer): Buffer => b;
-const asParts = (b: Buffer): ResponseParts => ({ parts: [b], size: b.length });
 const noSerialize = (): Buffer => {
   throw new Error('server-side definition: requests are never serialized here');
 };
@@ -54,7 +53,7 @@ function adsMethod<Req>(
     requestSerialize: noSerialize,
     requestDeserialize: deserialize,
     responseSerialize: joinInScratch,
-    responseDeserialize: asParts,
+    responseDeserialize: bufferParts,
   };
 }
 

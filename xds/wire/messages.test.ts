@@ -1,28 +1,48 @@
 import { describe, expect, it } from '@jest/globals';
 import { resourceBytes, xdsResource } from '../cache/resource.js';
 import {
+  deltaDiscoveryResponse,
   deltaDiscoveryResponseBytes,
-  deltaWrapper,
   discoveryResponse,
   discoveryResponseBytes,
   joined,
   joinInScratch,
-  sotwWrapper,
 } from './messages.js';
-import { decodeMessage } from './requests.js';
+import { decodeMessage, encodeMessage } from './requests.js';
 import { varint } from './protowire.js';
 import { cluster, endpoints, T } from '../test-support.js';
 
 describe('pre-encoded responses', () => {
-  it('encodes the wrapper of each resource once and never copies the resource to keep it', () => {
+  it('writes byte for byte what protobufjs encodes, keeping nothing per resource', () => {
     const a = cluster('a');
-    expect(sotwWrapper(a)).toBe(sotwWrapper(a));
-    expect(deltaWrapper(a)).toBe(deltaWrapper(a));
-    // Same content, distinct resource objects: equal wrappers, each encoded for its own object.
-    expect(sotwWrapper(cluster('a')).head.equals(sotwWrapper(a).head)).toBe(true);
-    // The wrapper holds the framing only, not the resource's bytes.
-    expect(sotwWrapper(a).head.includes(resourceBytes(a))).toBe(false);
-    expect(deltaWrapper(a).head.includes(resourceBytes(a))).toBe(false);
+    const e = endpoints('svc|80');
+    // A resource of more than 127 bytes: its lengths take two-byte varints.
+    const big = xdsResource(T.cluster, 'big-é', Buffer.alloc(300, 7));
+    const any = (r: typeof a): Record<string, unknown> => ({ type_url: r.typeUrl, value: resourceBytes(r) });
+    expect(
+      discoveryResponseBytes('v1', T.cluster, '7', [a, big]).equals(
+        encodeMessage('envoy.service.discovery.v3.DiscoveryResponse', {
+          version_info: 'v1',
+          resources: [any(a), any(big)],
+          type_url: T.cluster,
+          nonce: '7',
+        }),
+      ),
+    ).toBe(true);
+    expect(
+      deltaDiscoveryResponseBytes('sys', T.endpoint, '3', [e, big], ['gone']).equals(
+        encodeMessage('envoy.service.discovery.v3.DeltaDiscoveryResponse', {
+          system_version_info: 'sys',
+          resources: [e, big].map((r) => ({ version: r.version, resource: any(r), name: r.name })),
+          type_url: T.endpoint,
+          nonce: '3',
+          removed_resources: ['gone'],
+        }),
+      ),
+    ).toBe(true);
+    // The size announced is the size written.
+    const parts = deltaDiscoveryResponse('', T.cluster, '1', [a, big], []);
+    expect(joined(parts).length).toBe(parts.size);
   });
 
   it('joins a resource given as chunks into one Any whose value is the concatenation', () => {

@@ -31,7 +31,7 @@ export function asBuffer(bytes: Uint8Array): Buffer {
 }
 
 /**
- * Cached encodings up to this size (wrappers, virtual host and filter chain entries, resource heads: tens of
+ * Cached encodings up to this size (virtual host and filter chain entries, resource heads: tens of
  * thousands on a large mesh) are carved from shared slabs; larger ones get an ArrayBuffer of their own.
  */
 const SMALL_COPY = 1024;
