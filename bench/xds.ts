@@ -253,7 +253,9 @@ async function runScenario(n: number, options: Options): Promise<ScenarioResult>
       // server, the shared machine) decides a run's p99; this tells which change it was and where it was slow.
       const f = (x: number | undefined): string => (x === undefined ? '–' : x.toFixed(1));
       process.stderr.write(
-        `bench: change ${run - options.warmup + 1}: p50 ${f(percentile(thisRun, 50))} p99 ${f(percentile(thisRun, 99))} ms; server update ${f(info.updateMs)}, last push ${f(info.lastPushMs)}, last ACK ${f(info.lastAckMs)} ms\n`,
+        `bench: change ${run - options.warmup + 1}: p50 ${f(percentile(thisRun, 50))} p99 ${f(percentile(thisRun, 99))} ms; ` +
+          (info.watchAndReloadMs !== undefined ? `watch+reload ${f(info.watchAndReloadMs)}, ` : '') +
+          `server update ${f(info.updateMs)}, last push ${f(info.lastPushMs)}, last ACK ${f(info.lastAckMs)} ms\n`,
       );
       latencies.push(...thisRun);
     }
