@@ -181,6 +181,9 @@ async function runScenario(n: number, options: Options): Promise<ScenarioResult>
     if (failed.length > 0)
       throw new Error(`${failed.length} streams ended: ${failed[0]?.status?.details ?? ''}`);
     const beforeChange = sampleProcess(cp.pid);
+    process.stderr.write(
+      `bench: ${clients.length} clients connected in ${(connectMs / 1000).toFixed(1)} s (server RSS ${beforeChange.rssMB.toFixed(0)} MB); changing the split ...\n`,
+    );
     const initialBytes = clients.reduce((s, c) => s + c.bytes, 0);
     const initialResponses = clients.reduce((s, c) => s + c.responses, 0);
     const statsBefore = await cp.stats?.();
