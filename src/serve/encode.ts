@@ -16,6 +16,7 @@ import { TYPE_URLS } from '../../xds/proto/registry.js';
 import type { XdsResource } from '../../xds/cache/resource.js';
 import { xdsResource } from '../../xds/cache/resource.js';
 import { ownedCopy, varint } from '../../xds/wire/protowire.js';
+import { WeakInterner } from '../../xds/cache/weak-interner.js';
 
 const encoded = new WeakMap<JsonObject, XdsResource>();
 
@@ -78,41 +79,23 @@ function encodeResource(json: JsonObject, typeUrl: string): Buffer[] {
  * groups that differ only in what they do not serve): on the 5,000-pod benchmark mesh, 8,910 of 18,935 encoded
  * resources equalled another one. Equal content gives one resource object, so its chunks are held once. An
  * entry goes when its resource is collected.
- * (A WeakRef's deref() keeps its target alive until the current task ends: fine here, where each compile is a
- * task of its own, but a loop of thousands of compiles in one task holds every resource it looked up.)
  */
-const byVersion = new Map<string, ResourcesOfType>();
-
-/** One type's resources by version, and the registry that drops an entry once its resource is collected. */
-interface ResourcesOfType {
-  readonly refs: Map<string, WeakRef<XdsResource>>;
-  readonly collected: FinalizationRegistry<string>;
-}
-
-function resourcesOf(typeUrl: string): ResourcesOfType {
-  let t = byVersion.get(typeUrl);
-  if (t === undefined) {
-    const refs = new Map<string, WeakRef<XdsResource>>();
-    const collected = new FinalizationRegistry<string>((version) => {
-      if (refs.get(version)?.deref() === undefined) refs.delete(version);
-    });
-    t = { refs, collected };
-    byVersion.set(typeUrl, t);
-  }
-  return t;
-}
+const byVersion = new Map<string, WeakInterner<XdsResource>>();
 
 /** The resource already made with the same type, name and content, else `r` (then known from now on). */
 function interned(r: XdsResource): XdsResource {
-  const { refs, collected } = resourcesOf(r.typeUrl);
-  const known = refs.get(r.version)?.deref();
+  let resources = byVersion.get(r.typeUrl);
+  if (resources === undefined) {
+    resources = new WeakInterner();
+    byVersion.set(r.typeUrl, resources);
+  }
+  const known = resources.get(r.version);
   if (known !== undefined) {
     // The version is the content's hash, and the name is part of the content; checked anyway, as a stream takes
     // an unchanged version to mean the same resource.
     return known.name === r.name && known.size === r.size ? known : r;
   }
-  refs.set(r.version, new WeakRef(r));
-  collected.register(r, r.version);
+  resources.set(r.version, r);
   return r;
 }
 
