@@ -405,6 +405,20 @@ describe('headless-shared-pods', () => {
       expect(cluster(res, `data/${svc}|8080|original-dst`)?.['type']).toBe('ORIGINAL_DST');
     }
   });
+
+  it('gives pods of one identity and port the same inbound objects, whichever Services they back', async () => {
+    // cache-0 backs cache-a, cache-b and cache-primary, cache-1 only the first two: two pod groups, one inbound.
+    const zero = await clean('headless-shared-pods', 'data/cache-0', 'envoy');
+    const one = await clean('headless-shared-pods', 'data/cache-1', 'envoy');
+    expect(zero).not.toBe(one);
+    expect(listener(zero, 'inbound')).toBe(listener(one, 'inbound'));
+    expect(named(zero.routes, 'inbound|8080')).toBe(named(one.routes, 'inbound|8080'));
+    expect(cluster(zero, 'local|8080')).toBe(cluster(one, 'local|8080'));
+    // Other inputs, other objects: the same pod in permissive mode serves without RBAC.
+    const store = await storeOf('headless-shared-pods');
+    const open = renderProxy(translate(store, { accessMode: 'permissive' }), 'data/cache-0', 'envoy');
+    expect(listener(open.resources, 'inbound')).not.toBe(listener(zero, 'inbound'));
+  });
 });
 
 describe('headless-service', () => {

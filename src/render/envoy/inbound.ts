@@ -15,6 +15,7 @@ import {
   LISTENER_INBOUND,
   localCluster,
 } from '../common/names.js';
+import { WeakInterner } from '../../../xds/cache/weak-interner.js';
 import { objectMemo } from '../common/index.js';
 import { staticCluster } from './clusters.js';
 import type { ProxyContext } from './context.js';
@@ -141,11 +142,42 @@ function portChains(ctx: ProxyContext, lp: LocalPort): readonly JsonObject[] {
   });
 }
 
+/**
+ * Inbound resources by the inputs that decide them, held weakly: the inbound port, whether policy is enforced,
+ * and each local port's number, protocol and filter chains (memoised objects, so their identity stands for their
+ * content). A pod group is keyed by more than that (its identity, the Services behind each port), so groups of
+ * different keys often render the same inbound side: on the 5,000-pod benchmark mesh, 1,169 of the 2,415
+ * listeners were copies of another, about 4 MB of JSON. Equal inputs now give the same objects.
+ */
+const inboundByInputs = new WeakInterner<InboundResources>();
+/** A number per filter chain list, for the keys above; never reused, so a key never meets another list's. */
+const chainListIds = new WeakMap<readonly JsonObject[], number>();
+let chainLists = 0;
+
+function chainListId(chains: readonly JsonObject[]): number {
+  let id = chainListIds.get(chains);
+  if (id === undefined) {
+    id = chainLists++;
+    chainListIds.set(chains, id);
+  }
+  return id;
+}
+
 export function renderInbound(
   ctx: ProxyContext,
   ports: readonly LocalPort[] = localPorts(ctx),
 ): InboundResources {
-  const chains: JsonObject[] = ports.flatMap((lp) => portChains(ctx, lp));
+  const perPort = ports.map((lp) => portChains(ctx, lp));
+  const key = `${ctx.ports.inbound}|${enforcing(ctx)}|${ports.map((lp, i) => `${lp.port}/${lp.protocol}/${chainListId(perPort[i] ?? [])}`).join(',')}`;
+  return inboundByInputs.intern(key, () => buildInbound(ctx, ports, perPort));
+}
+
+function buildInbound(
+  ctx: ProxyContext,
+  ports: readonly LocalPort[],
+  perPort: readonly (readonly JsonObject[])[],
+): InboundResources {
+  const chains: JsonObject[] = perPort.flat();
   const listener: JsonObject = {
     '@type': TYPES.listener,
     name: LISTENER_INBOUND,
