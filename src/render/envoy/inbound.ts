@@ -142,6 +142,97 @@ function portChains(ctx: ProxyContext, lp: LocalPort): readonly JsonObject[] {
   });
 }
 
+// The parts of an inbound listener that are the same in every one (render's output is never mutated, so every
+// listener holds the same objects).
+const LISTENER_FILTERS: JsonObject[] = [
+  { name: FILTERS.originalDst, typed_config: typed(TYPES.originalDst) },
+  { name: FILTERS.tlsInspector, typed_config: typed(TYPES.tlsInspector) },
+];
+
+/**
+ * Ports the pod does not serve behind a Service: no policy can name them, so enforcing mode closes them (deny
+ * by default) and permissive mode passes them to the application unchanged.
+ */
+function otherPortsChain(enforced: boolean): JsonObject {
+  return {
+    name: 'inbound|other-ports',
+    filters: [
+      ...(enforced
+        ? [
+            {
+              name: FILTERS.networkRbac,
+              typed_config: typed(TYPES.networkRbac, {
+                stat_prefix: 'inbound|other-ports',
+                rules: { action: 'ALLOW', policies: {} },
+              }),
+            },
+          ]
+        : []),
+      {
+        name: FILTERS.tcpProxy,
+        typed_config: typed(TYPES.tcpProxy, {
+          stat_prefix: 'inbound|other-ports',
+          cluster: CLUSTER_INBOUND_PASSTHROUGH,
+        }),
+      },
+    ],
+  };
+}
+const OTHER_PORTS_CLOSED = otherPortsChain(true);
+const OTHER_PORTS_OPEN = otherPortsChain(false);
+
+// The inbound route configuration and local cluster of a port depend on the port alone (and the cluster on
+// whether it speaks HTTP/2), so every inbound side serving the port shares one object of each: pods with
+// different policies render different listeners but the same routes and clusters (on the 5,000-pod benchmark
+// mesh, 1,207 route configurations and 2,879 clusters were copies of another). A handful of ports in practice;
+// at most two entries per port number.
+const inboundRoutes = new Map<number, JsonObject>();
+const localClusters = new Map<string, JsonObject>();
+
+function inboundRoute(port: number): JsonObject {
+  let route = inboundRoutes.get(port);
+  if (route === undefined) {
+    route = {
+      '@type': TYPES.route,
+      name: inboundRouteConfig(port),
+      virtual_hosts: [
+        {
+          name: `inbound|${port}`,
+          // Any Host: the destination is this pod whatever name the caller used (an apex, a backend, an IP).
+          domains: ['*'],
+          routes: [
+            {
+              name: 'local',
+              match: { prefix: '/' },
+              route: { cluster: localCluster(port), timeout: '0s' },
+            },
+          ],
+        },
+      ],
+    };
+    inboundRoutes.set(port, route);
+  }
+  return route;
+}
+
+function localClusterOf(port: number, http2: boolean): JsonObject {
+  const key = `${port}|${http2}`;
+  let cluster = localClusters.get(key);
+  if (cluster === undefined) {
+    cluster = staticCluster(localCluster(port), '127.0.0.1', port, http2);
+    localClusters.set(key, cluster);
+  }
+  return cluster;
+}
+
+const INBOUND_PASSTHROUGH: JsonObject = {
+  '@type': TYPES.cluster,
+  name: CLUSTER_INBOUND_PASSTHROUGH,
+  type: 'ORIGINAL_DST',
+  lb_policy: 'CLUSTER_PROVIDED',
+  connect_timeout: '1s',
+};
+
 /**
  * Inbound resources by the inputs that decide them, held weakly: the inbound port, whether policy is enforced,
  * and each local port's number, protocol and filter chains (memoised objects, so their identity stands for their
@@ -183,71 +274,14 @@ function buildInbound(
     name: LISTENER_INBOUND,
     address: socketAddress('0.0.0.0', ctx.ports.inbound),
     traffic_direction: 'INBOUND',
-    listener_filters: [
-      { name: FILTERS.originalDst, typed_config: typed(TYPES.originalDst) },
-      { name: FILTERS.tlsInspector, typed_config: typed(TYPES.tlsInspector) },
-    ],
+    listener_filters: LISTENER_FILTERS,
     filter_chains: chains,
-    // Ports the pod does not serve behind a Service: no policy can name them, so enforcing mode closes them
-    // (deny by default) and permissive mode passes them to the application unchanged.
-    default_filter_chain: {
-      name: 'inbound|other-ports',
-      filters: [
-        ...(enforcing(ctx)
-          ? [
-              {
-                name: FILTERS.networkRbac,
-                typed_config: typed(TYPES.networkRbac, {
-                  stat_prefix: 'inbound|other-ports',
-                  rules: { action: 'ALLOW', policies: {} },
-                }),
-              },
-            ]
-          : []),
-        {
-          name: FILTERS.tcpProxy,
-          typed_config: typed(TYPES.tcpProxy, {
-            stat_prefix: 'inbound|other-ports',
-            cluster: CLUSTER_INBOUND_PASSTHROUGH,
-          }),
-        },
-      ],
-    },
+    default_filter_chain: enforcing(ctx) ? OTHER_PORTS_CLOSED : OTHER_PORTS_OPEN,
   };
-  const routes = ports
-    .filter((lp) => isHttpFamily(lp.protocol))
-    .map((lp) => ({
-      '@type': TYPES.route,
-      name: inboundRouteConfig(lp.port),
-      virtual_hosts: [
-        {
-          name: `inbound|${lp.port}`,
-          // Any Host: the destination is this pod whatever name the caller used (an apex, a backend, an IP).
-          domains: ['*'],
-          routes: [
-            {
-              name: 'local',
-              match: { prefix: '/' },
-              route: { cluster: localCluster(lp.port), timeout: '0s' },
-            },
-          ],
-        },
-      ],
-    }));
+  const routes = ports.filter((lp) => isHttpFamily(lp.protocol)).map((lp) => inboundRoute(lp.port));
   const clusters: JsonObject[] = ports.map((lp) =>
-    staticCluster(
-      localCluster(lp.port),
-      '127.0.0.1',
-      lp.port,
-      lp.protocol === 'grpc' || lp.protocol === 'http2',
-    ),
+    localClusterOf(lp.port, lp.protocol === 'grpc' || lp.protocol === 'http2'),
   );
-  clusters.push({
-    '@type': TYPES.cluster,
-    name: CLUSTER_INBOUND_PASSTHROUGH,
-    type: 'ORIGINAL_DST',
-    lb_policy: 'CLUSTER_PROVIDED',
-    connect_timeout: '1s',
-  });
+  clusters.push(INBOUND_PASSTHROUGH);
   return { listener, routes, clusters };
 }
