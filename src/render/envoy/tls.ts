@@ -9,6 +9,11 @@ function sds(name: string): JsonObject {
   return { name, sds_config: ADS };
 }
 
+// The SDS references are the same in every TLS context, so every context holds the same objects (render's
+// output is never mutated): a chain or cluster of each of thousands of proxies held its own copies otherwise.
+const WORKLOAD_CERT_SDS: JsonObject[] = [sds(SECRET_WORKLOAD_CERT)];
+const TRUST_BUNDLE_SDS: JsonObject = sds(SECRET_TRUST_BUNDLE);
+
 /**
  * Client side: present our certificate, accept only the destination's identities. No identity accepts nothing
  * (NO_IDENTITY_SAN): an empty SAN list would accept any certificate of the mesh CA.
@@ -20,7 +25,7 @@ export function upstreamTls(sni: string, peerSpiffeIds: readonly string[]): Json
     typed_config: typed(TYPES.upstreamTls, {
       sni,
       common_tls_context: {
-        tls_certificate_sds_secret_configs: [sds(SECRET_WORKLOAD_CERT)],
+        tls_certificate_sds_secret_configs: WORKLOAD_CERT_SDS,
         combined_validation_context: {
           default_validation_context: {
             match_typed_subject_alt_names: accepted.map((id) => ({
@@ -28,7 +33,7 @@ export function upstreamTls(sni: string, peerSpiffeIds: readonly string[]): Json
               matcher: { exact: id },
             })),
           },
-          validation_context_sds_secret_config: sds(SECRET_TRUST_BUNDLE),
+          validation_context_sds_secret_config: TRUST_BUNDLE_SDS,
         },
       },
     }),
@@ -36,17 +41,20 @@ export function upstreamTls(sni: string, peerSpiffeIds: readonly string[]): Json
 }
 
 /** Server side: require a client certificate from the mesh CA; who may call what is RBAC's job. */
+const DOWNSTREAM_TLS: JsonObject = {
+  name: FILTERS.tls,
+  typed_config: typed(TYPES.downstreamTls, {
+    require_client_certificate: true,
+    common_tls_context: {
+      tls_certificate_sds_secret_configs: WORKLOAD_CERT_SDS,
+      validation_context_sds_secret_config: TRUST_BUNDLE_SDS,
+    },
+  }),
+};
+
+/** The server-side TLS transport socket: one object, the same for every inbound chain. */
 export function downstreamTls(): JsonObject {
-  return {
-    name: FILTERS.tls,
-    typed_config: typed(TYPES.downstreamTls, {
-      require_client_certificate: true,
-      common_tls_context: {
-        tls_certificate_sds_secret_configs: [sds(SECRET_WORKLOAD_CERT)],
-        validation_context_sds_secret_config: sds(SECRET_TRUST_BUNDLE),
-      },
-    }),
-  };
+  return DOWNSTREAM_TLS;
 }
 
 export const SECRET_NAMES: readonly string[] = [SECRET_TRUST_BUNDLE, SECRET_WORKLOAD_CERT];
