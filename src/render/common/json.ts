@@ -48,8 +48,11 @@ export function socketAddress(address: string, port: number): JsonObject {
   return { socket_address: { address, port_value: port } };
 }
 
+const ROUTER_FILTER: JsonObject = { name: FILTERS.router, typed_config: typed(TYPES.router) };
+
+/** The router HTTP filter: one object in every filter list (render's output is never mutated). */
 export function routerFilter(): JsonObject {
-  return { name: FILTERS.router, typed_config: typed(TYPES.router) };
+  return ROUTER_FILTER;
 }
 
 /** Drops keys whose value is undefined, so optional parts can be written inline. */
