@@ -54,6 +54,8 @@ const RESOLVED: Condition = {
  * its status object from one translation to the next (no rebuilding, and identity for change detection).
  */
 const cleanStatuses = new WeakMap<MeshObject | InvalidObject, ObjectStatus>();
+/** The conditions of an object with nothing to report: one list shared by all their statuses (never mutated). */
+const CLEAN_CONDITIONS: readonly Condition[] = [ACCEPTED, RESOLVED];
 
 /**
  * An object's status, its fields in reading order (YAML output follows insertion order). Built by assignment, not
@@ -203,7 +205,7 @@ export class ConditionSet implements ConditionSink {
     if (e === undefined) {
       let clean = cleanStatuses.get(o);
       if (clean === undefined) {
-        clean = statusOf(o, [ACCEPTED, RESOLVED]);
+        clean = statusOf(o, CLEAN_CONDITIONS);
         cleanStatuses.set(o, clean);
       }
       return clean;
