@@ -134,5 +134,33 @@ describe('TypeState', () => {
     expect(st.takeAnswered('n2')).toBe('v2');
     expect(st.takeAnswered('n4')).toBe('v4');
     expect(st.takeAnswered('unknown')).toBeUndefined();
+    // Everything answered, nothing to resend or report: the part kept for all that is gone.
+    expect(st.hasUnsettled).toBe(false);
+  });
+
+  it('keeps the state of unanswered responses only while some response is unanswered or NACKed', () => {
+    const st = new TypeState('t');
+    expect(st.hasUnsettled).toBe(false);
+    st.recordResponse([cluster('a'), cluster('b')], st.newResponse('1', Date.now()));
+    st.recordResponse([cluster('b', '2s')], st.newResponse('2', Date.now()));
+    expect(st.hasUnsettled).toBe(true);
+    st.settle('1', 'acked', undefined, false);
+    expect(st.hasUnsettled).toBe(true);
+    st.settle('2', 'nacked', 'bad', false);
+    // NACKed: still followed, so that CSDS reports it.
+    expect(st.hasUnsettled).toBe(true);
+    expect(st.status('b')).toMatchObject({ state: 'nacked', error: 'bad' });
+    st.recordResponse([cluster('b', '3s')], st.newResponse('3', Date.now()));
+    st.settle('3', 'acked', undefined, true);
+    expect(['a', 'b'].map((n) => st.status(n)?.state)).toEqual(['acked', 'acked']);
+    expect(st.hasUnsettled).toBe(false);
+    // The flags are independent of one another.
+    expect([st.wildcard, st.everNamed, st.awaitingFirst]).toEqual([false, false, true]);
+    st.wildcard = true;
+    st.awaitingFirst = false;
+    expect([st.wildcard, st.everNamed, st.awaitingFirst]).toEqual([true, false, false]);
+    st.everNamed = true;
+    st.wildcard = false;
+    expect([st.wildcard, st.everNamed, st.awaitingFirst]).toEqual([false, true, false]);
   });
 });

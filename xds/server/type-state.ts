@@ -47,19 +47,18 @@ function without<C extends { delete(key: string): boolean; readonly size: number
 }
 
 // The sets and maps below that are empty most of a stream's life (names to resend, responses awaiting an answer,
-// delta bookkeeping) are plain fields, undefined while empty, changed through this class's methods: a wrapper
-// object per field (a LazySet, or a LazyMap, now gone) cost 32 bytes each, five per type and five types per stream, about 5 MB at
+// delta bookkeeping) are undefined while empty, changed through this class's methods: a wrapper object per field
+// (a LazySet, or a LazyMap, now gone) cost 32 bytes each, five per type and five types per stream, about 5 MB at
 // 5,000 streams. The subscribed names too: a stream subscribes by name to some types only (RDS, EDS), not all.
+//
+// Those that are empty once the client has answered everything live in one `Unsettled` object, there only while
+// one of them is in use: a field costs 8 bytes in every TypeState, and there are five per stream (seven fields,
+// 1.4 MB at 5,000 streams). The three flags share one number for the same reason.
 
-export class TypeState {
-  /** Explicit `*` or legacy wildcard (nothing ever named on this stream). */
-  wildcard = false;
-  /** Whether the client has ever named a resource of this type on this stream (ends legacy wildcard). */
-  everNamed = false;
-  private subscribed: Set<string> | undefined;
-  readonly held = new HeldResources();
+/** The parts of a type's state that are empty once the client has answered every response. */
+class Unsettled {
   /** Held names whose last response is not ACKed: unanswered or NACKed (see also `whole`). */
-  private pending: Map<string, Response> | undefined;
+  pending: Map<string, Response> | undefined = undefined;
   /**
    * A response that carried every resource the client held when it was sent (a first response, a full-state
    * LDS/CDS push), while it is unanswered or NACKed: every held name is pending on it, except the names recorded
@@ -67,22 +66,45 @@ export class TypeState {
    * thousands of clients connect, the per-resource entries of their first responses lived until the ACK, long
    * enough to reach the old generation, and were most of what the connect storm left there (bench/README.md).
    */
-  private whole: Response | undefined;
-  private sentSinceWhole: Set<string> | undefined;
+  whole: Response | undefined = undefined;
+  sentSinceWhole: Set<string> | undefined = undefined;
+  /** Names to send on the next response even if the client already holds them (newly subscribed). */
+  forced: Set<string> | undefined = undefined;
+  /** Delta: subscribed names already reported as absent, not to be reported again until they change. */
+  missing: Set<string> | undefined = undefined;
+  /** Delta: responses not yet ACKed or NACKed, nonce → version (bounded; oldest dropped). */
+  inflight: Map<string, string> | undefined = undefined;
+  /** Responses sent and not yet answered, oldest first (undefined: none). */
+  unanswered: Response[] | undefined = undefined;
+
+  get empty(): boolean {
+    return (
+      this.pending === undefined &&
+      this.whole === undefined &&
+      this.sentSinceWhole === undefined &&
+      this.forced === undefined &&
+      this.missing === undefined &&
+      this.inflight === undefined &&
+      this.unanswered === undefined
+    );
+  }
+}
+
+const WILDCARD = 1;
+const EVER_NAMED = 2;
+const AWAITING_FIRST = 4;
+
+export class TypeState {
+  private flags = AWAITING_FIRST;
+  private subscribed: Set<string> | undefined;
+  readonly held = new HeldResources();
+  private u: Unsettled | undefined;
   /** When the client last ACKed a response of this type (or when the stream began), ms since the epoch. */
   lastAckedAtMs = Date.now();
-  /** Names to send on the next response even if the client already holds them (newly subscribed). */
-  private forced: Set<string> | undefined;
-  /** The first request of the type still needs an answer (LDS/CDS clients wait for one even if empty). */
-  awaitingFirst = true;
   lastNonce = '';
   lastVersion = '';
   ackedVersion = '';
   nacked: { version: string; error: string } | undefined;
-  /** Delta: subscribed names already reported as absent, not to be reported again until they change. */
-  private missing: Set<string> | undefined;
-  /** Delta: responses not yet ACKed or NACKed, nonce → version (bounded; oldest dropped). */
-  private inflight: Map<string, string> | undefined;
 
   /**
    * The snapshot Map this type was last brought fully up to date with. Snapshots reuse a type's Map while its
@@ -94,8 +116,106 @@ export class TypeState {
 
   constructor(readonly typeUrl: string) {}
 
-  /** Responses sent and not yet answered, oldest first (undefined: none). */
-  private unanswered: Response[] | undefined;
+  /** Explicit `*` or legacy wildcard (nothing ever named on this stream). */
+  get wildcard(): boolean {
+    return (this.flags & WILDCARD) !== 0;
+  }
+
+  set wildcard(on: boolean) {
+    this.flags = on ? this.flags | WILDCARD : this.flags & ~WILDCARD;
+  }
+
+  /** Whether the client has ever named a resource of this type on this stream (ends legacy wildcard). */
+  get everNamed(): boolean {
+    return (this.flags & EVER_NAMED) !== 0;
+  }
+
+  set everNamed(on: boolean) {
+    this.flags = on ? this.flags | EVER_NAMED : this.flags & ~EVER_NAMED;
+  }
+
+  /** The first request of the type still needs an answer (LDS/CDS clients wait for one even if empty). */
+  get awaitingFirst(): boolean {
+    return (this.flags & AWAITING_FIRST) !== 0;
+  }
+
+  set awaitingFirst(on: boolean) {
+    this.flags = on ? this.flags | AWAITING_FIRST : this.flags & ~AWAITING_FIRST;
+  }
+
+  // The Unsettled fields, read and written as if they were this object's own: setting one makes the object,
+  // clearing the last one drops it.
+  private get pending(): Map<string, Response> | undefined {
+    return this.u?.pending;
+  }
+
+  private set pending(v: Map<string, Response> | undefined) {
+    this.put('pending', v);
+  }
+
+  private get whole(): Response | undefined {
+    return this.u?.whole;
+  }
+
+  private set whole(v: Response | undefined) {
+    this.put('whole', v);
+  }
+
+  private get sentSinceWhole(): Set<string> | undefined {
+    return this.u?.sentSinceWhole;
+  }
+
+  private set sentSinceWhole(v: Set<string> | undefined) {
+    this.put('sentSinceWhole', v);
+  }
+
+  private get forced(): Set<string> | undefined {
+    return this.u?.forced;
+  }
+
+  private set forced(v: Set<string> | undefined) {
+    this.put('forced', v);
+  }
+
+  private get missing(): Set<string> | undefined {
+    return this.u?.missing;
+  }
+
+  private set missing(v: Set<string> | undefined) {
+    this.put('missing', v);
+  }
+
+  private get inflight(): Map<string, string> | undefined {
+    return this.u?.inflight;
+  }
+
+  private set inflight(v: Map<string, string> | undefined) {
+    this.put('inflight', v);
+  }
+
+  private get unanswered(): Response[] | undefined {
+    return this.u?.unanswered;
+  }
+
+  private set unanswered(v: Response[] | undefined) {
+    this.put('unanswered', v);
+  }
+
+  private put<K extends Exclude<keyof Unsettled, 'empty'>>(key: K, v: Unsettled[K]): void {
+    if (v !== undefined) {
+      (this.u ??= new Unsettled())[key] = v;
+      return;
+    }
+    const u = this.u;
+    if (u === undefined) return;
+    u[key] = v;
+    if (u.empty) this.u = undefined;
+  }
+
+  /** Whether the Unsettled part exists (for tests: it must not outlive its last use). */
+  get hasUnsettled(): boolean {
+    return this.u !== undefined;
+  }
 
   /** Explicitly subscribed names (without `*`). Deleting while iterating is safe, as with a Set. */
   get names(): ReadonlySet<string> {
