@@ -58,6 +58,9 @@ const EMPTY: ReadonlyMap<string, XdsResource> = new Map();
 /** Responses written but not yet taken by HTTP/2 before a stream counts as blocked (grpc-js would buffer 16). */
 const MAX_OUTSTANDING = 4;
 
+/** Each call's stream, for the listeners every stream shares (AdsStream.onCall*). */
+const streamOfCall = new WeakMap<object, AdsStream<AdsRequest>>();
+
 export abstract class AdsStream<Req extends AdsRequest> implements Waiter {
   node: NodeInfo | undefined;
   private nonceCounter = 0;
@@ -71,17 +74,29 @@ export abstract class AdsStream<Req extends AdsRequest> implements Waiter {
     protected readonly host: StreamHost,
     readonly variant: Variant,
   ) {
-    // As few closures as will do: a stream's listeners are kept as long as it lives, thousands of them.
-    const close = (): void => this.close();
-    call.on('data', (req: Req) => this.onData(req));
-    call.on('end', () => {
-      call.end();
-      close();
-    });
-    call.on('cancelled', close);
+    // No closure per stream: a stream's listeners live as long as it does, thousands of them. The listeners are
+    // functions shared by every stream, which find their stream from the call they are called on.
+    streamOfCall.set(call, this as unknown as AdsStream<AdsRequest>);
+    call.on('data', AdsStream.onCallData);
+    call.on('end', AdsStream.onCallEnd);
+    call.on('cancelled', AdsStream.onCallGone);
     // grpc-js's own 'error' listener turns the error into the call's status; ours only frees the state.
-    call.on('error', close);
-    call.on('close', close);
+    call.on('error', AdsStream.onCallGone);
+    call.on('close', AdsStream.onCallGone);
+  }
+
+  // EventEmitter calls a listener with the emitter as `this`: here, the call.
+  private static onCallData(this: object, req: AdsRequest): void {
+    streamOfCall.get(this)?.onData(req);
+  }
+
+  private static onCallEnd(this: { end(): void }): void {
+    this.end();
+    streamOfCall.get(this)?.close();
+  }
+
+  private static onCallGone(this: object): void {
+    streamOfCall.get(this)?.close();
   }
 
   /** Handles one request of a stream whose node is known. */
