@@ -35,7 +35,7 @@ function streamRows(stream: AdsStream<AdsRequest>, cache: SnapshotCache, withCon
   for (const st of stream.typeStates) {
     const typeUrl = st.typeUrl;
     const available = snapshot?.get(typeUrl);
-    const names = [...new Set([...st.held.names(), ...st.names])].sort();
+    const names = [...new Set([...st.held.heldNames(), ...st.names])].sort();
     for (const name of names) {
       const h = st.status(name);
       const row: Row = { type_url: typeUrl, name };

@@ -112,7 +112,7 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
         if (!st.wildcard) consider(r);
       } else if (st.held.has(n) || st.force.has(n) || !st.reportedMissing.has(n)) removed.add(n);
     }
-    for (const n of st.held.names()) if (!available.has(n) || !st.interested(n)) removed.add(n);
+    for (const n of st.held.heldNames()) if (!available.has(n) || !st.interested(n)) removed.add(n);
     return { upserts, removed: [...removed].sort(), exact: false };
   }
 
@@ -162,7 +162,9 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
     const version =
       shared !== undefined
         ? mapVersion(shared)
-        : setVersion([...st.held.names()].map((name) => ({ name, version: st.held.version(name) ?? '' })));
+        : setVersion(
+            [...st.held.heldNames()].map((name) => ({ name, version: st.held.version(name) ?? '' })),
+          );
     st.lastNonce = nonce;
     st.lastVersion = version;
     st.awaitAnswer(nonce, version, MAX_INFLIGHT);

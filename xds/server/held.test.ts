@@ -21,7 +21,7 @@ describe('HeldResources', () => {
     held.delete('a');
     expect(held.sharedMap).toBeUndefined();
     expect([...snap.keys()]).toEqual(['a', 'b']); // the snapshot was not written
-    expect([...held.names()]).toEqual(['b']);
+    expect([...held.heldNames()]).toEqual(['b']);
   });
 
   it('treats an initial version like a held resource of that version', () => {

@@ -36,7 +36,8 @@ export class HeldResources {
     return typeof e === 'string' ? undefined : e;
   }
 
-  names(): IterableIterator<string> {
+  /** The names held. */
+  heldNames(): IterableIterator<string> {
     return this.map.keys();
   }
 

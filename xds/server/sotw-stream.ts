@@ -66,7 +66,7 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
     // and walking it again on every ACK allocated ~1.4 MB per split step at 400 streams (an iterator step per
     // held route configuration).
     if (!changed) return false;
-    for (const n of st.held.names()) if (!st.interested(n)) st.forget(n);
+    for (const n of st.held.heldNames()) if (!st.interested(n)) st.forget(n);
     for (const n of st.force) if (!st.interested(n)) st.forceDelete(n);
     return true;
   }
@@ -99,7 +99,7 @@ export class SotwStream extends AdsStream<DiscoveryRequest> {
       }
     }
     // What left the snapshot is gone from the client too (LDS/CDS by omission, RDS/EDS when unreferenced).
-    for (const n of st.held.names()) if (!available.has(n)) st.forget(n);
+    for (const n of st.held.heldNames()) if (!available.has(n)) st.forget(n);
     // A subscription naming everything published gets the Map's own version, as a wildcard does (and as
     // sendChanges gives it without listing the names).
     const version =

@@ -94,10 +94,13 @@ const WILDCARD = 1;
 const EVER_NAMED = 2;
 const AWAITING_FIRST = 4;
 
-export class TypeState {
+/**
+ * A type's state is also the set of what its client holds (it extends HeldResources rather than holding one: an
+ * object fewer per type and stream). `held` names that part.
+ */
+export class TypeState extends HeldResources {
   private flags = AWAITING_FIRST;
   private subscribed: Set<string> | undefined;
-  readonly held = new HeldResources();
   private u: Unsettled | undefined;
   /** When the client last ACKed a response of this type (or when the stream began), ms since the epoch. */
   lastAckedAtMs = Date.now();
@@ -114,7 +117,14 @@ export class TypeState {
    */
   settledOn: ReadonlyMap<string, XdsResource> | undefined;
 
-  constructor(readonly typeUrl: string) {}
+  constructor(readonly typeUrl: string) {
+    super();
+  }
+
+  /** What the client holds of this type. */
+  get held(): HeldResources {
+    return this;
+  }
 
   /** Explicit `*` or legacy wildcard (nothing ever named on this stream). */
   get wildcard(): boolean {
