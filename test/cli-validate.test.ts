@@ -55,6 +55,9 @@ describe('smi-mesh validate', () => {
     );
     const yaml = await run('validate', '-f', 'testdata/validate/mixed', '-o', 'yaml');
     expect(yaml.out).toMatch(/^summary:\n {2}objects: \d+\n {2}accepted: \d+\n {2}rejected: 1/m);
+    // Every status in full: no YAML anchors or aliases for the conditions objects share.
+    expect(yaml.out).not.toMatch(/[&*]a\d+/);
+    expect(yaml.out.match(/type: Accepted/g)?.length).toBe(report.objects.length);
   });
 
   it('exits 2 on usage errors', async () => {

@@ -56,7 +56,8 @@ export function formatFileError(e: FileError): string {
 
 export function renderReport(report: ValidateReport, format: OutputFormat): string {
   if (format === 'json') return JSON.stringify(report, null, 2) + '\n';
-  if (format === 'yaml') return stringify(report, { lineWidth: 0 });
+  // Statuses share their condition objects (and lists): written out in full, not as YAML anchors and aliases.
+  if (format === 'yaml') return stringify(report, { lineWidth: 0, aliasDuplicateObjects: false });
   const rows = report.objects.map((o) => {
     const accepted = o.conditions.find((c) => c.type === 'Accepted');
     const resolved = o.conditions.find((c) => c.type === 'ResolvedRefs');
