@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSource } from './file-source.js';
@@ -126,6 +126,27 @@ describe('FileSource', () => {
     expect(gone.changed).toBe(1);
     expect(src.store.TrafficSplit.size).toBe(0);
     expect(src.store.Namespace.size).toBe(1);
+  });
+
+  it('reads every file when a directory is named, as when a ConfigMap volume swaps its data', async () => {
+    // A ConfigMap volume: the files are links through `..data`, a link to the current timestamped directory.
+    await mkdir(join(dir, '..2026_01'));
+    await writeFile(join(dir, '..2026_01', 'split.yaml'), split('90', '10'));
+    await symlink('..2026_01', join(dir, '..data'));
+    await symlink(join('..data', 'split.yaml'), join(dir, 'split.yaml'));
+    const src = new FileSource([dir]);
+    await src.reload();
+    const weights = (): string[] =>
+      [...src.store.TrafficSplit.values()][0]?.backends.map((b) => b.weight.text) ?? [];
+    expect(weights()).toEqual(['90', '10']);
+    // The kubelet's update: a new directory, a new link to it, renamed over `..data`. No event names the file.
+    await mkdir(join(dir, '..2026_02'));
+    await writeFile(join(dir, '..2026_02', 'split.yaml'), split('50', '50'));
+    await symlink('..2026_02', join(dir, '..data_tmp'));
+    await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+    const r = await src.reload(new Set([join(dir, '..data_tmp'), join(dir, '..data')]));
+    expect(r.changed).toBe(1);
+    expect(weights()).toEqual(['50', '50']);
   });
 
   describe('a change named by its files', () => {

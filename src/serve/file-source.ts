@@ -102,6 +102,12 @@ export class FileSource {
    * every file is read (the first load, or events that did not name their file).
    */
   async reload(named?: ReadonlySet<string>): Promise<ReloadReport> {
+    if (named !== undefined && [...named].some((p) => kindOf(p) === 'directory')) {
+      // A directory named: anything under it, or reached through it, may have changed without being named. A
+      // ConfigMap volume, for one, swaps its `..data` link to a new directory, and its files are links through
+      // it. Every file is read then (an unchanged text is not parsed again).
+      return this.reloadAll(undefined);
+    }
     if (named !== undefined && named.size > 0 && this.clean) {
       const applied = this.reloadNamed(named);
       if (applied !== undefined) return applied;
