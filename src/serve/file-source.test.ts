@@ -27,6 +27,10 @@ spec:
 `;
 }
 
+/** The weights of TrafficSplit shop/NAME in the source's Store, as written (none if it is absent). */
+const weightsOf = (src: FileSource, name = 'web'): string[] =>
+  src.store.TrafficSplit.get(`shop/${name}`)?.backends.map((b) => b.weight.text) ?? [];
+
 describe('FileSource', () => {
   let dir = '';
   beforeEach(async () => {
@@ -49,7 +53,7 @@ describe('FileSource', () => {
     const r = await src.reload();
     expect(r.changed).toBe(1);
     expect(src.store.revisions.Namespace).toBe(1);
-    expect([...src.store.TrafficSplit.values()][0]?.backends.map((b) => b.weight.text)).toEqual(['50', '50']);
+    expect(weightsOf(src)).toEqual(['50', '50']);
   });
 
   it('reads again only the files named since the last reload, and files it has not read', async () => {
@@ -57,14 +61,12 @@ describe('FileSource', () => {
     await writeFile(join(dir, 'split.yaml'), split('90', '10'));
     const src = new FileSource([dir]);
     await src.reload();
-    const weights = (): string[] =>
-      [...src.store.TrafficSplit.values()][0]?.backends.map((b) => b.weight.text) ?? [];
     // An edit no event named is not read: the watcher names every file it sees change.
     await writeFile(join(dir, 'split.yaml'), split('50', '50'));
     expect((await src.reload(new Set([join(dir, 'ns.yaml')]))).changed).toBe(0);
-    expect(weights()).toEqual(['90', '10']);
+    expect(weightsOf(src)).toEqual(['90', '10']);
     expect((await src.reload(new Set([join(dir, 'split.yaml')]))).changed).toBe(1);
-    expect(weights()).toEqual(['50', '50']);
+    expect(weightsOf(src)).toEqual(['50', '50']);
     // A new file is read even if only its directory was named; a deleted file is gone whatever was named.
     await mkdir(join(dir, 'more'));
     await writeFile(join(dir, 'more', 'split2.yaml'), split('1', '1').replace('name: web', 'name: web2'));
@@ -76,7 +78,7 @@ describe('FileSource', () => {
     // Without names, everything is read.
     await writeFile(join(dir, 'split.yaml'), split('70', '30'));
     expect((await src.reload()).changed).toBe(1);
-    expect(weights()).toEqual(['70', '30']);
+    expect(weightsOf(src)).toEqual(['70', '30']);
   });
 
   it('reads a file that did not parse last time even if no event named it', async () => {
@@ -100,7 +102,7 @@ describe('FileSource', () => {
     expect(r.keptLastGood[0]?.ref).toBe('TrafficSplit/shop/web');
     expect(r.keptLastGood[0]?.problem).toMatch(/weight/);
     expect(src.store.invalid.size).toBe(0);
-    expect([...src.store.TrafficSplit.values()][0]?.backends.map((b) => b.weight.text)).toEqual(['90', '10']);
+    expect(weightsOf(src)).toEqual(['90', '10']);
   });
 
   it('records an object that was never valid as invalid', async () => {
@@ -136,9 +138,7 @@ describe('FileSource', () => {
     await symlink(join('..data', 'split.yaml'), join(dir, 'split.yaml'));
     const src = new FileSource([dir]);
     await src.reload();
-    const weights = (): string[] =>
-      [...src.store.TrafficSplit.values()][0]?.backends.map((b) => b.weight.text) ?? [];
-    expect(weights()).toEqual(['90', '10']);
+    expect(weightsOf(src)).toEqual(['90', '10']);
     // The kubelet's update: a new directory, a new link to it, renamed over `..data`. No event names the file.
     await mkdir(join(dir, '..2026_02'));
     await writeFile(join(dir, '..2026_02', 'split.yaml'), split('50', '50'));
@@ -146,14 +146,12 @@ describe('FileSource', () => {
     await rename(join(dir, '..data_tmp'), join(dir, '..data'));
     const r = await src.reload(new Set([join(dir, '..data_tmp'), join(dir, '..data')]));
     expect(r.changed).toBe(1);
-    expect(weights()).toEqual(['50', '50']);
+    expect(weightsOf(src)).toEqual(['50', '50']);
   });
 
   describe('a change named by its files', () => {
     const splitNamed = (name: string, w1: string, w2: string): string =>
       split(w1, w2).replace('name: web\n', `name: ${name}\n`);
-    const weightsOf = (src: FileSource, name: string): string[] =>
-      src.store.TrafficSplit.get(`shop/${name}`)?.backends.map((b) => b.weight.text) ?? [];
 
     it('is applied from the named files alone, skipping what the listing skips', async () => {
       await writeFile(join(dir, 'ns.yaml'), NS);

@@ -8,26 +8,7 @@
 // less to write than to look up.
 
 import type { XdsResource } from '../cache/resource.js';
-import { lenField, stringField } from './protowire.js';
-
-/** Bytes the unsigned varint `n` takes (n up to 2^53). */
-function varintSize(n: number): number {
-  let size = 1;
-  for (let v = n; v >= 0x80; v = Math.floor(v / 0x80)) size++;
-  return size;
-}
-
-/** Writes the unsigned varint `n` at `at`; returns the offset after it. */
-function writeVarint(out: Buffer, at: number, n: number): number {
-  let i = at;
-  let v = n;
-  while (v >= 0x80) {
-    out[i++] = (v % 0x80) | 0x80;
-    v = Math.floor(v / 0x80);
-  }
-  out[i++] = v;
-  return i;
-}
+import { lenField, stringField, varintSize, writeVarint } from './protowire.js';
 
 /** Tag of a length-delimited field. */
 const tag = (fieldNo: number): number => (fieldNo << 3) | 2;
@@ -86,9 +67,11 @@ function writeSotwEntry(out: Buffer, at: number, r: XdsResource): number {
   return writeAny(out, writeVarint(out, at, tag(2)), r, anySize(r));
 }
 
-/** Length of a delta Resource{version = 1, resource = 2 (Any), name = 3} (without its own tag and length). */
-function deltaResourceSize(r: XdsResource): number {
-  const any = anySize(r);
+/**
+ * Length of a delta Resource{version = 1, resource = 2 (Any), name = 3} (without its own tag and length), whose
+ * Any is `any` bytes long.
+ */
+function deltaResourceSize(r: XdsResource, any: number): number {
   return (
     stringFieldSize(1, Buffer.byteLength(r.version, 'utf8')) +
     varintSize(tag(2)) +
@@ -100,16 +83,17 @@ function deltaResourceSize(r: XdsResource): number {
 
 /** Size of a DeltaDiscoveryResponse.resources (field 2) entry. */
 function deltaEntrySize(r: XdsResource): number {
-  const inner = deltaResourceSize(r);
+  const inner = deltaResourceSize(r, anySize(r));
   return varintSize(tag(2)) + varintSize(inner) + inner;
 }
 
 function writeDeltaEntry(out: Buffer, at: number, r: XdsResource): number {
+  const any = anySize(r);
   let i = writeVarint(out, at, tag(2));
-  i = writeVarint(out, i, deltaResourceSize(r));
+  i = writeVarint(out, i, deltaResourceSize(r, any));
   i = writeStringField(out, i, 1, r.version, Buffer.byteLength(r.version, 'utf8'));
   i = writeVarint(out, i, tag(2));
-  i = writeAny(out, i, r, anySize(r));
+  i = writeAny(out, i, r, any);
   return writeStringField(out, i, 3, r.name, Buffer.byteLength(r.name, 'utf8'));
 }
 

@@ -4,16 +4,30 @@
 
 const WIRE_LEN = 2;
 
-/** Bytes of an unsigned varint (values up to 2^53, enough for lengths). */
-export function varint(n: number): Buffer {
-  const out: number[] = [];
+/** Bytes the unsigned varint `n` takes (n up to 2^53). */
+export function varintSize(n: number): number {
+  let size = 1;
+  for (let v = n; v >= 0x80; v = Math.floor(v / 0x80)) size++;
+  return size;
+}
+
+/** Writes the unsigned varint `n` at `at`; returns the offset after it. */
+export function writeVarint(out: Buffer, at: number, n: number): number {
+  let i = at;
   let v = n;
   while (v >= 0x80) {
-    out.push((v % 0x80) | 0x80);
+    out[i++] = (v % 0x80) | 0x80;
     v = Math.floor(v / 0x80);
   }
-  out.push(v);
-  return Buffer.from(out);
+  out[i++] = v;
+  return i;
+}
+
+/** Bytes of an unsigned varint (values up to 2^53, enough for lengths). */
+export function varint(n: number): Buffer {
+  const out = Buffer.alloc(varintSize(n));
+  writeVarint(out, 0, n);
+  return out;
 }
 
 /** A length-delimited field (string, bytes or embedded message): tag, length, payload. */

@@ -78,6 +78,23 @@ export function objectMemo<O extends object, V>(): (owner: O, key: string, make:
   };
 }
 
+/**
+ * A memo keyed by a string alone, for values that depend on nothing else (a port's inbound route configuration,
+ * the stats listener of a set of sidecar ports): built once, shared by every proxy. Never cleared, so the key
+ * must range over a small set.
+ */
+export function keyedMemo<V>(): (key: string, make: () => V) => V {
+  const values = new Map<string, V>();
+  return (key, make) => {
+    let v = values.get(key);
+    if (v === undefined) {
+      v = make();
+      values.set(key, v);
+    }
+    return v;
+  };
+}
+
 /** A per-model memo: `memo(model, key, make)` builds once per model and key. */
 export function modelMemo<V>(): (model: MeshModel, key: string, make: () => V) => V {
   return objectMemo<MeshModel, V>();

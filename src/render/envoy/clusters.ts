@@ -87,6 +87,20 @@ export function loadAssignment(svc: ServiceModel, port: ServicePortModel): JsonO
   };
 }
 
+/**
+ * A cluster that sends each connection on to the address it was originally for (the passthrough of traffic the
+ * mesh does not route). Callers keep one as a constant, held by every proxy (render's output is never mutated).
+ */
+export function passthroughCluster(name: string): JsonObject {
+  return {
+    '@type': TYPES.cluster,
+    name,
+    type: 'ORIGINAL_DST',
+    lb_policy: 'CLUSTER_PROVIDED',
+    connect_timeout: '1s',
+  };
+}
+
 /** A static cluster to a local address (the application behind the sidecar, or Envoy's admin). */
 export function staticCluster(name: string, address: string, port: number, http2 = false): JsonObject {
   return {

@@ -16,8 +16,8 @@ import {
   localCluster,
 } from '../common/names.js';
 import { WeakInterner } from '../../../xds/cache/weak-interner.js';
-import { objectMemo } from '../common/index.js';
-import { staticCluster } from './clusters.js';
+import { keyedMemo, objectMemo } from '../common/index.js';
+import { passthroughCluster, staticCluster } from './clusters.js';
 import type { ProxyContext } from './context.js';
 import { rbacRules } from './rbac.js';
 import { downstreamTls } from './tls.js';
@@ -186,52 +186,35 @@ const OTHER_PORTS_OPEN = otherPortsChain(false);
 // different policies render different listeners but the same routes and clusters (on the 5,000-pod benchmark
 // mesh, 1,207 route configurations and 2,879 clusters were copies of another). A handful of ports in practice;
 // at most two entries per port number.
-const inboundRoutes = new Map<number, JsonObject>();
-const localClusters = new Map<string, JsonObject>();
+const inboundRoutes = keyedMemo<JsonObject>();
+const localClusters = keyedMemo<JsonObject>();
 
 function inboundRoute(port: number): JsonObject {
-  let route = inboundRoutes.get(port);
-  if (route === undefined) {
-    route = {
-      '@type': TYPES.route,
-      name: inboundRouteConfig(port),
-      virtual_hosts: [
-        {
-          name: `inbound|${port}`,
-          // Any Host: the destination is this pod whatever name the caller used (an apex, a backend, an IP).
-          domains: ['*'],
-          routes: [
-            {
-              name: 'local',
-              match: { prefix: '/' },
-              route: { cluster: localCluster(port), timeout: '0s' },
-            },
-          ],
-        },
-      ],
-    };
-    inboundRoutes.set(port, route);
-  }
-  return route;
+  return inboundRoutes(String(port), () => ({
+    '@type': TYPES.route,
+    name: inboundRouteConfig(port),
+    virtual_hosts: [
+      {
+        name: `inbound|${port}`,
+        // Any Host: the destination is this pod whatever name the caller used (an apex, a backend, an IP).
+        domains: ['*'],
+        routes: [
+          {
+            name: 'local',
+            match: { prefix: '/' },
+            route: { cluster: localCluster(port), timeout: '0s' },
+          },
+        ],
+      },
+    ],
+  }));
 }
 
 function localClusterOf(port: number, http2: boolean): JsonObject {
-  const key = `${port}|${http2}`;
-  let cluster = localClusters.get(key);
-  if (cluster === undefined) {
-    cluster = staticCluster(localCluster(port), '127.0.0.1', port, http2);
-    localClusters.set(key, cluster);
-  }
-  return cluster;
+  return localClusters(`${port}|${http2}`, () => staticCluster(localCluster(port), '127.0.0.1', port, http2));
 }
 
-const INBOUND_PASSTHROUGH: JsonObject = {
-  '@type': TYPES.cluster,
-  name: CLUSTER_INBOUND_PASSTHROUGH,
-  type: 'ORIGINAL_DST',
-  lb_policy: 'CLUSTER_PROVIDED',
-  connect_timeout: '1s',
-};
+const INBOUND_PASSTHROUGH: JsonObject = passthroughCluster(CLUSTER_INBOUND_PASSTHROUGH);
 
 /**
  * Inbound resources by the inputs that decide them, held weakly: the inbound port, whether policy is enforced,

@@ -26,7 +26,12 @@ import {
 import type { ClusterNamer } from '../common/routes.js';
 import { clusterTarget, headlessDomains, hostForm, portRoutes, routeClusters } from '../common/routes.js';
 import type { RenderDiagnostic } from '../common/types.js';
-import { loadAssignment, originalDstClusterResource, serviceClusterResource } from './clusters.js';
+import {
+  loadAssignment,
+  originalDstClusterResource,
+  passthroughCluster,
+  serviceClusterResource,
+} from './clusters.js';
 import type { ProxyContext } from './context.js';
 import { modelMemo, objectMemo } from '../common/index.js';
 
@@ -51,13 +56,7 @@ function stableHcmChain(key: string, make: () => JsonObject): JsonObject {
   return chain;
 }
 
-const PASSTHROUGH_CLUSTER: JsonObject = {
-  '@type': TYPES.cluster,
-  name: CLUSTER_PASSTHROUGH,
-  type: 'ORIGINAL_DST',
-  lb_policy: 'CLUSTER_PROVIDED',
-  connect_timeout: '1s',
-};
+const PASSTHROUGH_CLUSTER: JsonObject = passthroughCluster(CLUSTER_PASSTHROUGH);
 
 /**
  * The previous outbound listener and route configurations per identity: when their parts (memoised objects)

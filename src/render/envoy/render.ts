@@ -18,7 +18,7 @@ import type { OutboundResources } from './outbound.js';
 import { onlyHttpRoutesChanged, patchOutbound, renderOutbound } from './outbound.js';
 import { renderStats } from './stats.js';
 import { SECRET_NAMES } from './tls.js';
-import { modelIndex, modelMemo } from '../common/index.js';
+import { keyedMemo, modelIndex, modelMemo } from '../common/index.js';
 
 const byName = (key: string) => (a: JsonObject, b: JsonObject) => {
   const x = String(a[key]);
@@ -228,18 +228,13 @@ const lastInbound = new Map<
   string,
   { inputs: readonly unknown[]; value: ReturnType<typeof renderInbound> }
 >();
-const statsByPorts = new Map<string, ReturnType<typeof renderStats>>();
+const statsByPorts = keyedMemo<ReturnType<typeof renderStats>>();
 const SECRETS: readonly JsonObject[] = SECRET_NAMES.map((name) => ({ '@type': TYPES.secret, name }));
 const NO_SECRETS: readonly JsonObject[] = [];
 
 /** The stats listener and admin cluster: the same for every proxy with the same ports. */
 function statsOf(ctx: ProxyContext, portsKey: string): ReturnType<typeof renderStats> {
-  let stats = statsByPorts.get(portsKey);
-  if (stats === undefined) {
-    stats = renderStats(ctx);
-    statsByPorts.set(portsKey, stats);
-  }
-  return stats;
+  return statsByPorts(portsKey, () => renderStats(ctx));
 }
 const lastGroup = new Map<string, GroupEntry>();
 const MAX_ENTRIES = 100000;
