@@ -2,6 +2,7 @@
 // SPIFFE ID and key usages a mesh peer checks, and broken CA directories reported rather than replaced.
 
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -173,10 +174,28 @@ describe('MeshCa with a broken directory', () => {
     writeFileSync(join(d, 'ca.crt'), 'not a certificate\n');
     expect(() => MeshCa.loadOrCreate(d)).toThrow(/ca\.crt is not a PEM certificate/);
     rmSync(join(d, 'ca.crt'));
-    expect(() => MeshCa.loadOrCreate(d)).toThrow(/ca\.key exists but .*ca\.crt does not/);
+    expect(() => MeshCa.loadOrCreate(d, { settleMs: 100 })).toThrow(/ca\.key exists but .*ca\.crt does not/);
     writeFileSync(join(d, 'ca.key'), 'garbage');
     writeFileSync(join(d, 'ca.crt'), MeshCa.loadOrCreate(tempDir()).caPem);
     expect(() => MeshCa.loadOrCreate(d)).toThrow(/ca\.key is not a PEM private key/);
+  });
+
+  it('waits for the certificate of a CA another process is creating', () => {
+    const d = tempDir();
+    const pem = MeshCa.loadOrCreate(d).caPem;
+    const key = readFileSync(join(d, 'ca.key'), 'utf8');
+    const half = tempDir();
+    writeFileSync(join(half, 'ca.key'), key);
+    // The other process writes its certificate 200 ms after its key.
+    const writer = spawn(process.execPath, [
+      '-e',
+      `setTimeout(() => require('fs').writeFileSync(${JSON.stringify(join(half, 'ca.crt'))}, ${JSON.stringify(pem)}), 200)`,
+    ]);
+    try {
+      expect(MeshCa.loadOrCreate(half).caPem).toBe(pem);
+    } finally {
+      writer.kill();
+    }
   });
 
   it('refuses a workload certificate used as a CA', () => {

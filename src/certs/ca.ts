@@ -35,6 +35,8 @@ export interface MeshCaOptions {
   readonly trustDomain?: string;
   /** Clock, for tests. */
   readonly now?: () => Date;
+  /** How long a key without its certificate is given for the certificate to appear (ms; default 2 s). */
+  readonly settleMs?: number;
 }
 
 export interface IssueOptions {
@@ -52,6 +54,17 @@ const CA_VALIDITY_YEARS = 10;
 /** Certificates start this long before "now", so that peers whose clocks lag a little accept them. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
+const CREATION_SETTLE_MS = 2000;
+
+/** Whether `path` exists within `ms`, looked for every 20 ms. Synchronous, as loading the CA is. */
+function appears(path: string, ms: number): boolean {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; waited < ms; waited += 20) {
+    Atomics.wait(pause, 0, 0, 20);
+    if (existsSync(path)) return true;
+  }
+  return existsSync(path);
+}
 
 export class MeshCa {
   private constructor(
@@ -68,7 +81,11 @@ export class MeshCa {
     const keyPath = join(dir, CA_KEY_FILE);
     const certPath = join(dir, CA_CERT_FILE);
     const haveKey = existsSync(keyPath);
-    const haveCert = existsSync(certPath);
+    // The creator writes the key first (its exclusive create is the lock) and the certificate right after: a key
+    // alone may be another process's CA in the making (`serve` and `bootstrap` started together on a new
+    // directory). It is reported as half-present only if the certificate does not follow.
+    const haveCert =
+      existsSync(certPath) || (haveKey && appears(certPath, options.settleMs ?? CREATION_SETTLE_MS));
     if (!haveKey && !haveCert) {
       const created = create(dir, keyPath, certPath, options.trustDomain ?? DEFAULT_TRUST_DOMAIN, now);
       // Another process created the CA between our check and our write: use theirs.
