@@ -133,4 +133,29 @@ describe('smi-mesh serve', () => {
     expect(weightsIn(routes[routes.length - 1] ?? first)).toEqual(before);
     expect(routes).toHaveLength(1);
   });
+
+  it('pushes nothing while a file is empty, as a shell redirect leaves it, and pushes what is written to it', async () => {
+    const c = AdsClient.connect(address, { id: BUYER, userAgentName: 'envoy' }, { variant: 'delta' });
+    clients.push(c);
+    c.subscribe(TYPE_URLS.route, [ROUTES]);
+    const first = await c.waitFor((r) => r.typeUrl === TYPE_URLS.route && weightsIn(r) !== undefined, 5000);
+    const file = join(dir, 'mesh', 'traffic-split.yaml');
+    const original = join(import.meta.dirname, '..', 'examples', 'bookstore', 'traffic-split.yaml');
+    const text = (await readFile(original, 'utf8'))
+      .replace('weight: 75', 'weight: 9')
+      .replace('weight: 25', 'weight: 1');
+    await writeFile(file, '');
+    for (let i = 0; i < 50 && !lines.some((l) => l.includes('the file is empty')); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(lines.some((l) => l.includes('the file is empty'))).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    // The split stayed: no route configuration was pushed or removed.
+    expect(c.responses.filter((r) => r.typeUrl === TYPE_URLS.route)).toEqual([first]);
+    await writeFile(file, text);
+    const pushed = await c.waitFor(
+      (r) => r.typeUrl === TYPE_URLS.route && JSON.stringify(weightsIn(r)) === '[9,1]',
+      5000,
+    );
+    expect(pushed).toBeDefined();
+  });
 });

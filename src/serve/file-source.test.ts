@@ -130,6 +130,40 @@ describe('FileSource', () => {
     expect(src.store.Namespace.size).toBe(1);
   });
 
+  it('keeps what a file held while it is empty, as a shell redirect leaves it before the command writes', async () => {
+    await writeFile(join(dir, 'ns.yaml'), NS);
+    await writeFile(join(dir, 'split.yaml'), split('90', '10'));
+    const src = new FileSource([dir]);
+    await src.reload();
+    const named = new Set([join(dir, 'split.yaml')]);
+    await writeFile(join(dir, 'split.yaml'), '');
+    for (const r of [await src.reload(named), await src.reload()]) {
+      expect(r.changed).toBe(0);
+      expect(r.fileErrors.map((e) => e.message)).toEqual([expect.stringContaining('the file is empty')]);
+      expect(weightsOf(src)).toEqual(['90', '10']);
+    }
+    // The writer's output, once it comes, is read as any edit.
+    await writeFile(join(dir, 'split.yaml'), split('50', '50'));
+    const written = await src.reload(named);
+    expect([written.changed, written.fileErrors]).toEqual([1, []]);
+    expect(weightsOf(src)).toEqual(['50', '50']);
+    // A file left with a comment (or `---`) defines nothing; a deleted file's objects go.
+    await writeFile(join(dir, 'split.yaml'), '# nothing here for now\n');
+    expect((await src.reload(named)).changed).toBe(1);
+    expect(src.store.TrafficSplit.size).toBe(0);
+    // A file that held nothing may be empty: there is nothing to keep, and nothing to report.
+    await writeFile(join(dir, 'split.yaml'), '');
+    expect((await src.reload(named)).fileErrors).toEqual([]);
+    await writeFile(join(dir, 'split.yaml'), split('70', '30'));
+    await src.reload(named);
+    await writeFile(join(dir, 'split.yaml'), '');
+    await src.reload(named);
+    await rm(join(dir, 'split.yaml'));
+    const gone = await src.reload(named);
+    expect([gone.changed, gone.fileErrors]).toEqual([1, []]);
+    expect(src.store.TrafficSplit.size).toBe(0);
+  });
+
   it('reads every file when a directory is named, as when a ConfigMap volume swaps its data', async () => {
     // A ConfigMap volume: the files are links through `..data`, a link to the current timestamped directory.
     await mkdir(join(dir, '..2026_01'));
@@ -227,6 +261,11 @@ describe('FileSource', () => {
         ],
         ['a YAML error', async () => (await writeFile(join(dir, 'c.yaml'), 'kind: [\n'), ['c.yaml'])],
         ['mended', async () => (await writeFile(join(dir, 'c.yaml'), splitNamed('c', '4', '0')), ['c.yaml'])],
+        ['emptied', async () => (await writeFile(join(dir, 'c.yaml'), ''), ['c.yaml'])],
+        [
+          'written again',
+          async () => (await writeFile(join(dir, 'c.yaml'), splitNamed('c', '5', '0')), ['c.yaml']),
+        ],
         [
           'a save by rename',
           async () => {

@@ -12,6 +12,10 @@
 //   time are read again. Its outcome is the same as the named path's wherever both apply.
 //
 // - A file that cannot be read or has a YAML syntax error keeps contributing what it held before.
+// - So does a file that held objects and is now empty (0 bytes): that is a file being written far more often
+//   than one meant to define nothing (`kubectl get … > file` truncates it before the command has an answer),
+//   and reading it as such would take its objects from every proxy until the writer is done. Deleting the file,
+//   or leaving a comment or `---` in it, removes them.
 // - An object that becomes invalid keeps its last valid version in effect (the problem is reported); an object
 //   that was never valid is recorded as invalid, as `validate` would.
 // - Only objects whose content changed are written to the Store, so the incremental compiler sees exactly the
@@ -77,6 +81,15 @@ function kindOf(path: string): 'file' | 'directory' | 'other' | 'none' {
 
 const NO_ENTRIES: ReadonlyMap<string, Entry> = new Map();
 
+/** What is reported while a file that held objects is empty (see the header). */
+function emptiedError(file: string): FileError {
+  return {
+    file,
+    message:
+      'the file is empty: taken as being written, what it held stays in effect until it has content (delete the file, or leave a comment in it, to remove its objects)',
+  };
+}
+
 export class FileSource {
   readonly store = new Store();
   /** What each file contributed the last time it was read successfully, in listing order. */
@@ -135,7 +148,7 @@ export class FileSource {
       }
       if (kindOf(path) !== 'file') return undefined;
       const entry = readListedFile(file);
-      if ('error' in entry) return undefined;
+      if ('error' in entry || this.emptied(file, entry.text) !== undefined) return undefined;
       const textDigest = digest(entry.text);
       if (this.digests.get(file) === textDigest) continue;
       const parsed = parseFileText(file, entry.text, { strings });
@@ -216,6 +229,13 @@ export class FileSource {
         continue;
       }
       const { file, text } = entry;
+      const held = this.emptied(file, text);
+      if (held !== undefined) {
+        fileErrors.push(emptiedError(file));
+        // Read again on every reload (no digest kept) until it has content.
+        next.set(file, held);
+        continue;
+      }
       const textDigest = digest(text);
       const unchanged = this.byFile.get(file);
       if (unchanged !== undefined && this.digests.get(file) === textDigest) {
@@ -263,6 +283,12 @@ export class FileSource {
     this.listed = listedNow;
     this.clean = fileErrors.length === 0 && keptLastGood.length === 0;
     return { fileErrors, keptLastGood, changed };
+  }
+
+  /** What `file` held, if `text` read from it is nothing at all where there were objects; else undefined. */
+  private emptied(file: string, text: string): Map<string, Entry> | undefined {
+    const held = this.byFile.get(file);
+    return text.length === 0 && held !== undefined && held.size > 0 ? held : undefined;
   }
 
   /**
