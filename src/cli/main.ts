@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { heapGrowthOption, limitHeapGrowth } from './heap-growth.js';
 import { idleGcOption } from './idle-gc.js';
 import { loadFiles } from '../files/load.js';
+import { DEFAULT_QUIET_MS } from '../files/watch.js';
 import type { MeshFlags } from './options.js';
 import { intInRange, meshOptions } from './options.js';
 import type { Flavour } from '../render/common/types.js';
@@ -112,6 +113,14 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         .default(10),
     )
     .option('--no-watch', 'do not watch the files for changes')
+    .addOption(
+      new Option(
+        '--watch-quiet-ms <ms>',
+        'how long the files must go without an event before they are read again (raise it for tools that write slowly)',
+      )
+        .argParser(intInRange(0, 10_000))
+        .default(DEFAULT_QUIET_MS),
+    )
     .option(
       '--ca-dir <dir>',
       'the mesh CA (created on first use) that issues sidecars their SDS certificates',

@@ -25,6 +25,8 @@ export interface ServeFlags extends MeshFlags {
   readonly xdsAddress: string;
   readonly debounceMs: number;
   readonly watch: boolean;
+  /** `--watch-quiet-ms`: the watcher's quiet time (absent: its default). */
+  readonly watchQuietMs?: number;
   /** `--idle-gc-ms`: young-generation collection this long after the last push (0 or absent: never). */
   readonly idleGcMs?: number;
 }
@@ -124,7 +126,13 @@ export async function runServe(flags: ServeFlags, io: ServeIo): Promise<number> 
       }
     });
   };
-  const watcher = flags.watch ? await watchPaths(flags.filename, reload) : undefined;
+  const watcher = flags.watch
+    ? await watchPaths(
+        flags.filename,
+        reload,
+        flags.watchQuietMs === undefined ? {} : { quietMs: flags.watchQuietMs },
+      )
+    : undefined;
 
   await (io.stopped ?? untilSignal());
   watcher?.close();

@@ -56,6 +56,20 @@ describe('watchPaths', () => {
     expect(named?.has(join(dir, 'a.yaml'))).toBe(false);
   });
 
+  it('ends a burst after its longest time even while events keep coming', async () => {
+    await writeFile(join(dir, 'a.yaml'), 'x: 0\n');
+    const at: number[] = [];
+    const start = Date.now();
+    w = await watchPaths([dir], () => at.push(Date.now() - start), { quietMs: 100, maxBurstMs: 200 });
+    // A write every 20 ms for a second: the quiet time is never reached.
+    for (let i = 1; i <= 50; i++) {
+      await writeFile(join(dir, 'a.yaml'), `x: ${i}\n`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(at.length).toBeGreaterThanOrEqual(2);
+    expect(at[0]).toBeLessThan(900);
+  });
+
   it('watches a single file through its directory, ignoring its neighbours', async () => {
     await writeFile(join(dir, 'a.yaml'), 'x: 0\n');
     let calls = 0;

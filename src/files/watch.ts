@@ -8,6 +8,15 @@
 // reported without paths, and the caller reads everything it watches. After a burst that named a directory or
 // nothing, the watches are set up again, so directories created since are covered; a watch on a directory that
 // was removed stays until then, and reports nothing.
+//
+// A burst ends after a quiet time with no event (10 ms by default), or at the latest a second after it began, so
+// that a file written without pause is still read now and then. The quiet time folds the events of one save (a
+// truncate and a write, or a temporary file renamed over the old one, microseconds apart) and of one quick
+// multi-file operation into one reload. It cannot tell a finished file from a writer that paused (a shell
+// redirect truncates the file long before the command writes to it), and no length of it could: what keeps such
+// a read from reaching a proxy is the reader (a file that does not parse keeps what it held, an emptied file
+// keeps what it held, an invalid object keeps its last valid version). It was 30 ms until 2026-12-07, a third
+// of the 100 ms a change may take to reach 1,000 proxies (bench/README.md); `serve --watch-quiet-ms` sets it.
 
 import type { FSWatcher } from 'node:fs';
 import { statSync, watch } from 'node:fs';
@@ -44,13 +53,26 @@ function isDirectory(path: string): boolean {
 /** Called once per burst of events: `named` holds the absolute paths they named, undefined if one named none. */
 export type OnChange = (named: ReadonlySet<string> | undefined) => void;
 
+export interface WatchOptions {
+  /** How long without an event ends a burst (default DEFAULT_QUIET_MS). */
+  readonly quietMs?: number;
+  /** How long after its first event a burst ends even if events keep coming (default MAX_BURST_MS). */
+  readonly maxBurstMs?: number;
+}
+
+export const DEFAULT_QUIET_MS = 10;
+export const MAX_BURST_MS = 1000;
+
 export async function watchPaths(
   paths: readonly string[],
   onChange: OnChange,
-  options: { quietMs?: number } = {},
+  options: WatchOptions = {},
 ): Promise<Watcher> {
-  const quietMs = options.quietMs ?? 30;
+  const quietMs = options.quietMs ?? DEFAULT_QUIET_MS;
+  const maxBurstMs = Math.max(quietMs, options.maxBurstMs ?? MAX_BURST_MS);
   let timer: NodeJS.Timeout | undefined;
+  /** When the burst in progress began (its first event), for the bound on its length. */
+  let burstStart = 0;
   let closed = false;
   let watchers: FSWatcher[] = [];
   let named: Set<string> | undefined = new Set();
@@ -88,7 +110,10 @@ export async function watchPaths(
   };
 
   const fire = (): void => {
-    if (timer !== undefined) clearTimeout(timer);
+    const now = performance.now();
+    if (timer === undefined) burstStart = now;
+    else clearTimeout(timer);
+    const delay = Math.max(0, Math.min(quietMs, burstStart + maxBurstMs - now));
     timer = setTimeout(() => {
       timer = undefined;
       if (closed) return;
@@ -106,7 +131,7 @@ export async function watchPaths(
       // replaced or deleted leaves in place). Setting them up again walked every directory after every save,
       // 5–10 ms of the main thread in the middle of the push that followed (a CPU profile of `serve`).
       onChange(burst);
-    }, quietMs);
+    }, delay);
   };
 
   await arm();
