@@ -20,7 +20,11 @@ import { z } from 'zod';
 import { SnapshotCache } from '../xds/cache/snapshot-cache.js';
 import { startXdsServer } from '../xds/server/server.js';
 import { MeshXds } from '../src/serve/mesh-xds.js';
-import { DEFAULT_HEAP_GROWTH_PERCENT, limitHeapGrowth } from '../src/cli/heap-growth.js';
+import {
+  DEFAULT_HEAP_GROWTH_MAX_MB,
+  DEFAULT_HEAP_GROWTH_PERCENT,
+  limitHeapGrowth,
+} from '../src/cli/heap-growth.js';
 import { collectWhenIdle, DEFAULT_IDLE_GC_MS } from '../src/cli/idle-gc.js';
 import { generateMesh } from './synthetic.js';
 import type { SyntheticParams } from './synthetic.js';
@@ -41,8 +45,12 @@ function send(message: object): void {
 async function main(): Promise<void> {
   const params = JSON.parse(process.argv[2] ?? '{}') as Partial<SyntheticParams>;
   const debounceMs = Number(process.argv[3] ?? '10');
-  // As serve and controller do by default (--heap-growth-percent); BENCH_HEAP_GROWTH_PERCENT=0 leaves V8's own.
-  limitHeapGrowth(Number(process.env['BENCH_HEAP_GROWTH_PERCENT'] ?? DEFAULT_HEAP_GROWTH_PERCENT));
+  // As serve and controller do by default (--heap-growth-percent, --heap-growth-max-mb); BENCH_HEAP_GROWTH_PERCENT=0
+  // leaves V8's own, BENCH_HEAP_GROWTH_MAX_MB=0 no cap.
+  limitHeapGrowth(
+    Number(process.env['BENCH_HEAP_GROWTH_PERCENT'] ?? DEFAULT_HEAP_GROWTH_PERCENT),
+    Number(process.env['BENCH_HEAP_GROWTH_MAX_MB'] ?? DEFAULT_HEAP_GROWTH_MAX_MB),
+  );
   const { store } = generateMesh(params);
   const cache = new SnapshotCache({ debounceMs });
   const mesh = new MeshXds(store, cache);

@@ -28,7 +28,8 @@ import { nsName } from '../store/store.js';
 import type { ObjectStatus } from '../translate/model.js';
 import type { MeshFlags } from './options.js';
 import { intInRange, meshOptions, translateOptions } from './options.js';
-import { heapGrowthOption, limitHeapGrowth } from './heap-growth.js';
+import type { HeapGrowthFlags } from './heap-growth.js';
+import { heapGrowthMaxOption, heapGrowthOption, limitHeapGrowth } from './heap-growth.js';
 import { collectWhenIdle, idleGcOption } from './idle-gc.js';
 import { untilSignal } from './signals.js';
 import { logRefused, streamOpened, issueFailed } from './xds-log.js';
@@ -273,9 +274,10 @@ export function addControllerCommand(
     .option('--ca-dir <dir>', 'the mesh CA that issues sidecars their SDS certificates', '.smi-mesh/ca');
   for (const o of meshOptions) cmd.addOption(o);
   cmd.addOption(heapGrowthOption());
+  cmd.addOption(heapGrowthMaxOption());
   cmd.addOption(idleGcOption());
-  cmd.action(async (opts: ControllerFlags & { caDir: string; heapGrowthPercent: number }) => {
-    limitHeapGrowth(opts.heapGrowthPercent);
+  cmd.action(async (opts: ControllerFlags & HeapGrowthFlags & { caDir: string }) => {
+    limitHeapGrowth(opts.heapGrowthPercent, opts.heapGrowthMaxMb);
     let ca: MeshCa;
     try {
       ca = MeshCa.loadOrCreate(opts.caDir, { trustDomain: opts.trustDomain });

@@ -1,7 +1,8 @@
 // The smi-mesh command line. Commander parses arguments; each command lives in its own file.
 
 import { Command, CommanderError, Option } from 'commander';
-import { heapGrowthOption, limitHeapGrowth } from './heap-growth.js';
+import type { HeapGrowthFlags } from './heap-growth.js';
+import { heapGrowthMaxOption, heapGrowthOption, limitHeapGrowth } from './heap-growth.js';
 import { idleGcOption } from './idle-gc.js';
 import { loadFiles } from '../files/load.js';
 import { DEFAULT_QUIET_MS } from '../files/watch.js';
@@ -128,12 +129,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     );
   for (const o of meshOptions) serve.addOption(o);
   serve.addOption(heapGrowthOption());
+  serve.addOption(heapGrowthMaxOption());
   serve.addOption(idleGcOption());
-  serve.action(async (opts: ServeFlags & { caDir: string; heapGrowthPercent: number }) => {
+  serve.action(async (opts: ServeFlags & HeapGrowthFlags & { caDir: string }) => {
     if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(opts.xdsAddress)) {
       serve.error('error: --xds-address must be HOST:PORT', { exitCode: 2 });
     }
-    limitHeapGrowth(opts.heapGrowthPercent);
+    limitHeapGrowth(opts.heapGrowthPercent, opts.heapGrowthMaxMb);
     let ca: MeshCa;
     try {
       ca = MeshCa.loadOrCreate(opts.caDir, { trustDomain: opts.trustDomain });
