@@ -48,7 +48,7 @@ export interface HeapGrowthFlags {
 export function heapGrowthMaxOption(): Option {
   return new Option(
     '--heap-growth-max-mb <mb>',
-    'cap that room at this many MB, down to 5 % of the live heap (0: no cap)',
+    "cap the heap's growth room at this many MB, never below 5% of the live heap (0: no cap)",
   )
     .argParser(intInRange(0, 100_000))
     .default(DEFAULT_HEAP_GROWTH_MAX_MB);
