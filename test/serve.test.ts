@@ -132,6 +132,19 @@ describe('smi-mesh serve', () => {
     const routes = c.responses.filter((r) => r.typeUrl === TYPE_URLS.route);
     expect(weightsIn(routes[routes.length - 1] ?? first)).toEqual(before);
     expect(routes).toHaveLength(1);
+
+    // The fix restores what is in effect: nothing to push, but the log says the problem is gone.
+    await writeFile(file, text);
+    await expect(
+      (async () => {
+        for (let i = 0; i < 50; i++) {
+          if (lines.some((l) => l.includes('the files have no problem left'))) return;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new Error('no "no problem left" log line');
+      })(),
+    ).resolves.toBeUndefined();
+    expect(c.responses.filter((r) => r.typeUrl === TYPE_URLS.route)).toHaveLength(1);
   });
 
   it('pushes nothing while a file is empty, as a shell redirect leaves it, and pushes what is written to it', async () => {

@@ -62,10 +62,20 @@ function banner(address: string, update: UpdateReport, flags: ServeFlags): strin
   ].join('\n');
 }
 
-function reportReload(log: pino.Logger, reload: ReloadReport): void {
+/** Logs a reload's problems; returns how many there were, so that their end can be told too. */
+function reportReload(log: pino.Logger, reload: ReloadReport, before: number): number {
   for (const e of reload.fileErrors) log.warn({ file: e.file, line: e.line }, formatFileError(e));
   for (const k of reload.keptLastGood)
     log.warn({ object: k.ref, problem: k.problem }, 'invalid edit: the last valid version stays in effect');
+  const now = reload.fileErrors.length + reload.keptLastGood.length;
+  // A fix that restores the configuration in effect changes nothing and pushes nothing; without this line the
+  // log would end on the warning, and whoever fixed the file could not tell that the fix was taken.
+  if (before > 0 && now === 0)
+    log.info(
+      { resolved: before },
+      'the files have no problem left: every object in them is in effect as written',
+    );
+  return now;
 }
 
 function reportUpdate(log: pino.Logger, update: UpdateReport, what: string): void {
@@ -88,7 +98,7 @@ export async function runServe(flags: ServeFlags, io: ServeIo): Promise<number> 
   logMissingServerFlags(log);
   const source = new FileSource(flags.filename);
   const first = await source.reload();
-  reportReload(log, first);
+  let problems = reportReload(log, first, 0);
   const cache = new SnapshotCache({ debounceMs: flags.debounceMs });
   const mesh = new MeshXds(source.store, cache, {
     translate: translateOptions(flags),
@@ -118,7 +128,7 @@ export async function runServe(flags: ServeFlags, io: ServeIo): Promise<number> 
     pending = pending.then(async () => {
       try {
         const r = await source.reload(named);
-        reportReload(log, r);
+        problems = reportReload(log, r, problems);
         if (r.changed === 0) return;
         reportUpdate(log, mesh.update(), 'configuration pushed');
       } catch (e) {
