@@ -33,6 +33,17 @@ describe('smi-mesh serve', () => {
   const lines: string[] = [];
   const clients: AdsClient[] = [];
 
+  /** Resolves once `serve` has logged a line holding `text`; rejects after 2.5 s. */
+  async function logged(text: string): Promise<void> {
+    for (let i = 0; i < 50; i++) {
+      if (lines.some((l) => l.includes(text))) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`serve logged no line holding "${text}"`);
+  }
+  /** Time for a push that should not happen to arrive, were it made. */
+  const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 300));
+
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'smi-mesh-serve-'));
     await cp(join(import.meta.dirname, '..', 'examples', 'bookstore'), join(dir, 'mesh'), {
@@ -118,32 +129,17 @@ describe('smi-mesh serve', () => {
     const file = join(dir, 'mesh', 'traffic-split.yaml');
     const text = await readFile(file, 'utf8');
     await writeFile(file, text.replace(/weight: \d+/, 'weight: -3'));
-    await expect(
-      (async () => {
-        for (let i = 0; i < 50; i++) {
-          if (lines.some((l) => l.includes('invalid edit'))) return;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-        throw new Error('no "invalid edit" log line');
-      })(),
-    ).resolves.toBeUndefined();
+    await logged('invalid edit');
     // Nothing was pushed for the bad edit: the proxy still holds the weights it had.
-    await new Promise((r) => setTimeout(r, 300));
+    await settle();
     const routes = c.responses.filter((r) => r.typeUrl === TYPE_URLS.route);
     expect(weightsIn(routes[routes.length - 1] ?? first)).toEqual(before);
     expect(routes).toHaveLength(1);
 
     // The fix restores what is in effect: nothing to push, but the log says the problem is gone.
     await writeFile(file, text);
-    await expect(
-      (async () => {
-        for (let i = 0; i < 50; i++) {
-          if (lines.some((l) => l.includes('the files have no problem left'))) return;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-        throw new Error('no "no problem left" log line');
-      })(),
-    ).resolves.toBeUndefined();
+    await logged('the files have no problem left');
+    await settle();
     expect(c.responses.filter((r) => r.typeUrl === TYPE_URLS.route)).toHaveLength(1);
   });
 
@@ -158,10 +154,8 @@ describe('smi-mesh serve', () => {
       .replace('weight: 75', 'weight: 9')
       .replace('weight: 25', 'weight: 1');
     await writeFile(file, '');
-    for (let i = 0; i < 50 && !lines.some((l) => l.includes('the file is empty')); i++)
-      await new Promise((r) => setTimeout(r, 50));
-    expect(lines.some((l) => l.includes('the file is empty'))).toBe(true);
-    await new Promise((r) => setTimeout(r, 300));
+    await logged('the file is empty');
+    await settle();
     // The split stayed: no route configuration was pushed or removed.
     expect(c.responses.filter((r) => r.typeUrl === TYPE_URLS.route)).toEqual([first]);
     await writeFile(file, text);
